@@ -3,14 +3,14 @@
  * flags are merged, validated here once, then frozen.
  */
 import { z } from 'zod';
-import type { PluginDefinition } from './plugin.js';
+import type { AnyPlugin } from './plugin.js';
 
 const port = (def: number) => z.number().int().min(1).max(65535).default(def);
 const ipv4 = z.string().regex(/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/, 'an IPv4 address such as 0.0.0.0 or 192.168.1.10');
 
 const pluginRef = z.union([
   z.string().min(1),
-  z.custom<PluginDefinition<never>>(
+  z.custom<AnyPlugin>(
     (v) => typeof v === 'object' && v !== null && typeof (v as { setup?: unknown }).setup === 'function',
     'a plugin name, a path, or a value made by definePlugin()',
   ),

@@ -82,7 +82,22 @@ export interface LoadConfigOptions {
 
 export async function loadConfig(opts: LoadConfigOptions = {}): Promise<LoadedConfig> {
   const cwd = opts.cwd ?? process.cwd();
-  const explorer = cosmiconfig('pixie', { searchStrategy: 'project' });
+  const explorer = cosmiconfig('pixie', {
+    searchStrategy: 'project',
+    searchPlaces: [
+      'package.json',
+      'pixie.config.js',
+      'pixie.config.mjs',
+      'pixie.config.cjs',
+      'pixie.config.json',
+      'pixie.config.yaml',
+      'pixie.config.yml',
+      '.pixierc',
+      '.pixierc.json',
+      '.pixierc.yaml',
+      '.pixierc.yml',
+    ],
+  });
   let fileConfig: Record<string, unknown> = {};
   let filepath: string | undefined;
   try {
@@ -103,7 +118,7 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<LoadedCo
     const why = code === 'ENOENT' ? 'file not found' : err instanceof Error ? err.message : String(err);
     throw new PixieError('PIXIE_ERR_CONFIG', `Cannot read config file ${where}: ${why}.`, { cause: err });
   }
-  const merged = mergeConfig(fileConfig, (opts.overrides ?? {}) as Record<string, unknown>);
+  const merged = mergeConfig(fileConfig, (opts.overrides ?? {}));
   const config = validateConfig(merged, filepath ? `configuration (file ${filepath} merged with flags)` : 'configuration');
   return { config, filepath, baseDir: filepath ? dirname(filepath) : cwd };
 }

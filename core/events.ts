@@ -62,8 +62,8 @@ export function createEvents(log: Pick<Logger, 'error'>): PixieEmitter {
         }
       };
       let byType = wrapped.get(handler);
-      if (!byType) wrapped.set(handler, (byType = new Map()));
-      byType.set(type, safe as (p: never) => void);
+      if (!byType) wrapped.set(handler, (byType = new Map<string, (p: never) => void>()));
+      byType.set(type, safe);
       bus.on(type, safe);
       return () => this.off(type, handler);
     },

@@ -33,7 +33,7 @@ export function createLogger(opts: LogOptions = {}): Logger {
     });
     return pino({ level, base: undefined }, stream);
   }
-  return pino({ level, base: undefined, timestamp: opts.timestamps === false ? false : pino.stdTimeFunctions.isoTime }, dest as DestinationStream);
+  return pino({ level, base: undefined, timestamp: opts.timestamps === false ? false : pino.stdTimeFunctions.isoTime }, dest);
 }
 
 /** A logger that drops everything (library use, tests). */

@@ -50,12 +50,7 @@ export function createPixie(input: PixieConfigInput | PixieConfig = {}, opts: Cr
   const hooks = createHooks();
   const events = createEvents(log);
   const cacheDir = resolve(baseDir, config.cacheDir ?? join(envPaths('pixie', { suffix: '' }).cache));
-  let secret = config.secret;
-  if (!secret) {
-    secret = randomSecret();
-    log.info('no secret configured: file URLs are signed with a random key and stop working after a restart (set --secret or PIXIE_SECRET to share them)');
-  }
-  const fileIds = createFileIds(secret);
+  const fileIds = createFileIds(config.secret ?? randomSecret());
   const decider: Decider = createDecider(hooks, events, log, config.decisionCacheMs);
   const ipxe = createIpxeBinaries(config.ipxe, baseDir);
 
@@ -90,6 +85,9 @@ export function createPixie(input: PixieConfigInput | PixieConfig = {}, opts: Cr
     },
     async start() {
       await pixie.ready();
+      if (!config.secret) {
+        log.info('no secret configured: file URLs are signed with a random key and stop working after a restart (set --secret or PIXIE_SECRET to share them)');
+      }
       running = await startServices(pixie);
     },
     async stop() {

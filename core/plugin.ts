@@ -79,6 +79,10 @@ export interface PluginDefinition<O = unknown> {
   setup(ctx: PluginContext<O>): void | Promise<void>;
 }
 
+/** Any plugin, whatever its options type (plugin lists hold these). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyPlugin = PluginDefinition<any>;
+
 /** Identity helper that gives plugin authors full types. */
 export function definePlugin<O = Record<string, never>>(def: PluginDefinition<O>): PluginDefinition<O> {
   return def;

@@ -26,7 +26,7 @@ type Resolved = { def: PluginDefinition; raw: unknown };
 async function resolveEntry(entry: PluginEntry, baseDir: string): Promise<Resolved> {
   const [ref, raw] = Array.isArray(entry) ? entry : [entry, undefined];
   if (typeof ref === 'string') return { def: await loadPlugin(ref, baseDir), raw };
-  if (isPluginDefinition(ref)) return { def: ref as PluginDefinition, raw };
+  if (isPluginDefinition(ref)) return { def: ref, raw };
   throw new PixieError('PIXIE_ERR_PLUGIN_LOAD', 'A plugins entry is neither a name nor a definePlugin() value.');
 }
 
@@ -48,7 +48,7 @@ function withTimeout<T>(p: Promise<T>, ms: number, name: string): Promise<T> {
 }
 
 export async function loadPlugins(pixie: Pixie, entries: readonly PluginEntry[], signal: AbortSignal): Promise<LoadedPlugins> {
-  const resolved: Resolved[] = [{ def: corePlugin as PluginDefinition, raw: undefined }];
+  const resolved: Resolved[] = [{ def: corePlugin, raw: undefined }];
   const listed: Resolved[] = [];
   for (const entry of entries) listed.push(await resolveEntry(entry, pixie.baseDir));
   for (const name of DEFAULT_PLUGINS) {

@@ -17,7 +17,7 @@ function show(v: unknown): string {
     const s = JSON.stringify(v);
     return s.length > 60 ? `${s.slice(0, 57)}...` : s;
   } catch {
-    return String(v);
+    return typeof v === 'object' ? 'an object' : typeof v === 'bigint' ? `${v}n` : typeof v === 'symbol' ? v.toString() : 'a value';
   }
 }
 

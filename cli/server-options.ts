@@ -1,0 +1,112 @@
+/**
+ * The server flags every serving command shares, with Pixiecore's names and
+ * defaults, and their translation into pixie's config shape.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { PixieConfigInput } from '../core/config.js';
+import { BUILTIN_FLAGS } from './plugin-flags.js';
+
+const int = (name: string) => (v: string) => {
+  if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`${name} must be a whole number.`);
+  return Number(v);
+};
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+/** Add the shared server flags (and built-in plugin flags when `pluginFlags`). */
+export function addServerOptions(cmd: Command, pluginFlags = false): Command {
+  cmd
+    .option('-c, --config <file>', 'config file (default: search for pixie.config.{js,mjs,cjs,json,yaml} from the working directory)')
+    .option('--plugin <name>', 'load a plugin: built-in name, npm package (pixie-plugin-NAME) or path; repeatable', collect)
+    .option('-l, --listen-addr <ip>', 'IPv4 address to listen on (default: 0.0.0.0)')
+    .option('-p, --port <port>', 'HTTP port for iPXE scripts and files (default: 80)', int('--port'))
+    .addOption(new Option('--status-port <port>', 'accepted for Pixiecore compatibility (unused)').argParser(int('--status-port')).hideHelp())
+    .option('--dhcp-no-bind', 'do not bind port 67; listen with a raw socket so a DHCP server on this host keeps it (needs CAP_NET_RAW)')
+    .option('--ipxe-bios <file>', 'iPXE binary for BIOS PXE clients (default: bundled undionly.kpxe)')
+    .option('--ipxe-ipxe <file>', 'iPXE binary for BIOS clients already running iPXE (default: bundled ipxe.pxe)')
+    .option('--ipxe-efi32 <file>', 'iPXE binary for 32-bit UEFI clients')
+    .option('--ipxe-efi64 <file>', 'iPXE binary for 64-bit x86 UEFI clients (default: bundled ipxe.efi)')
+    .option('--ipxe-efi-arm64 <file>', 'iPXE binary for arm64 UEFI clients (default: bundled ipxe-arm64.efi)')
+    .option('--ipxe-efi-arm32 <file>', 'iPXE binary for 32-bit ARM UEFI clients (none bundled)')
+    .option('--secret <string>', 'key for signed file URLs, shared by instances (env PIXIE_SECRET; default: random per start)')
+    .option('--cache-dir <dir>', 'cache for remote files (default: ~/.cache/pixie)')
+    .option('--decision-cache <ms>', 'reuse a machine\'s boot decision for this long (default: 30000)', int('--decision-cache'))
+    .option('-d, --debug', 'log every decision and ignored packet')
+    .option('-t, --log-timestamps', 'add timestamps to log lines')
+    .addOption(new Option('--log-format <format>', 'log format').choices(['auto', 'pretty', 'json']));
+  if (pluginFlags) {
+    for (const f of BUILTIN_FLAGS) {
+      const o = new Option(f.flags, `${f.description} (plugin ${f.plugin})`);
+      if (f.list) o.argParser(collect);
+      cmd.addOption(o);
+    }
+  }
+  return cmd;
+}
+
+export interface ServerFlags {
+  config?: string;
+  plugin?: string[];
+  listenAddr?: string;
+  port?: number;
+  statusPort?: number;
+  dhcpNoBind?: boolean;
+  ipxeBios?: string;
+  ipxeIpxe?: string;
+  ipxeEfi32?: string;
+  ipxeEfi64?: string;
+  ipxeEfiArm64?: string;
+  ipxeEfiArm32?: string;
+  secret?: string;
+  cacheDir?: string;
+  decisionCache?: number;
+  debug?: boolean;
+  logTimestamps?: boolean;
+  logFormat?: 'auto' | 'pretty' | 'json';
+  [pluginFlag: string]: unknown;
+}
+
+/** camelCase attribute name commander uses for a long flag. */
+const attrName = (flags: string) =>
+  (/--([a-z0-9-]+)/.exec(flags)?.[1] ?? '').replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+/** Translate flags to a config overlay; only flags actually given appear. */
+export function flagsToConfig(f: ServerFlags, env: NodeJS.ProcessEnv = process.env): PixieConfigInput {
+  const ipxe = {
+    bios: f.ipxeBios,
+    ipxe: f.ipxeIpxe,
+    efi32: f.ipxeEfi32,
+    efi64: f.ipxeEfi64,
+    efiArm64: f.ipxeEfiArm64,
+    efiArm32: f.ipxeEfiArm32,
+  };
+  const plugins: NonNullable<PixieConfigInput['plugins']> = (f.plugin ?? []).map((p) => p);
+  const byPlugin = new Map<string, Record<string, unknown>>();
+  for (const bf of BUILTIN_FLAGS) {
+    const v = f[attrName(bf.flags)];
+    if (v === undefined) continue;
+    const opts = byPlugin.get(bf.plugin) ?? {};
+    opts[bf.key] = v;
+    byPlugin.set(bf.plugin, opts);
+  }
+  for (const [name, opts] of byPlugin) {
+    const i = plugins.indexOf(name);
+    if (i >= 0) plugins[i] = [name, opts];
+    else plugins.push([name, opts]);
+  }
+  const secret = f.secret ?? env.PIXIE_SECRET;
+  const out: PixieConfigInput = {
+    listenAddr: f.listenAddr,
+    port: f.port,
+    statusPort: f.statusPort,
+    dhcpNoBind: f.dhcpNoBind,
+    ipxe: Object.values(ipxe).some((v) => v !== undefined) ? ipxe : undefined,
+    secret: secret && secret.length > 0 ? secret : undefined,
+    cacheDir: f.cacheDir,
+    decisionCacheMs: f.decisionCache,
+    debug: f.debug,
+    logTimestamps: f.logTimestamps,
+    logFormat: f.logFormat,
+    plugins: plugins.length > 0 ? plugins : undefined,
+  };
+  return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined));
+}
