@@ -226,8 +226,14 @@ static void on_readable(uv_poll_t *handle, int status, int events) {
   if (napi_open_handle_scope(w->env, &scope) != napi_ok) return;
   napi_value cb, recv_this;
   if (napi_get_reference_value(w->env, w->callback, &cb) == napi_ok && cb) {
-    napi_get_undefined(w->env, &recv_this);
-    napi_make_callback(w->env, w->async, recv_this, cb, 0, NULL, NULL);
+    napi_get_global(w->env, &recv_this); /* make_callback needs an object as receiver */
+    if (napi_make_callback(w->env, w->async, recv_this, cb, 0, NULL, NULL) != napi_ok) {
+      /* A throwing callback must not vanish: hand it to process 'uncaughtException'. */
+      bool pending = false;
+      napi_value err;
+      napi_is_exception_pending(w->env, &pending);
+      if (pending && napi_get_and_clear_last_exception(w->env, &err) == napi_ok) napi_fatal_exception(w->env, err);
+    }
   }
   napi_close_handle_scope(w->env, scope);
 }

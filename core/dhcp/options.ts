@@ -180,12 +180,17 @@ export function ipBytes(ip: string): Uint8Array | undefined {
 /**
  * Option 97 (RFC 4578 §2.3): type 0 followed by a 16-byte GUID. Returns the
  * GUID as a lower-case UUID string, or undefined when absent or malformed.
- * Bytes are printed in the order sent (iPXE and EDK2 send network order).
+ * Firmware sends the SMBIOS byte order (first three fields little-endian):
+ * captured from OVMF and iPXE started with `-uuid 3f2504e0-4f89-41d3-…`, the
+ * bytes are `e0 04 25 3f 89 4f d3 41 …`. Swapping them back gives the UUID
+ * that `dmidecode -s system-uuid` and the hypervisor show.
  */
 export function machineUuid(options: ReadonlyMap<number, Uint8Array>): string | undefined {
   const v = options.get(Opt.ClientMachineId);
   if (!v || v.length !== 17 || v[0] !== 0) return undefined;
-  const hex = Array.from(v.subarray(1), (b) => b.toString(16).padStart(2, '0')).join('');
+  const g = v.subarray(1);
+  const order = [3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15];
+  const hex = order.map((i) => g[i]!.toString(16).padStart(2, '0')).join('');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 

@@ -18,7 +18,7 @@ export function bootUrls(serverAddress: string, httpPort: number): BootUrls {
   const base = `http://${serverAddress}${httpPort === 80 ? '' : `:${httpPort}`}`;
   return {
     base,
-    ipxeScript: (m) => `${base}/_/ipxe?mac=${encodeURIComponent(m.mac)}&arch=${m.arch}`,
+    ipxeScript: (m) => `${base}/_/ipxe?mac=${m.mac}&arch=${m.arch}`, // MACs are normalised: no escaping needed
     firmware: (name) => `${base}/_/firmware/${name.split('/').map(encodeURIComponent).join('/')}`,
   };
 }
