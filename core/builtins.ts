@@ -8,6 +8,14 @@ export interface BuiltinPlugin {
 }
 
 export const BUILTINS: Readonly<Record<string, BuiltinPlugin>> = {
+  'ipxe-script': {
+    description: 'renders each machine\'s iPXE script (loaded by default; custom templates or functions)',
+    load: () => import('../plugins/ipxe-script/index.js'),
+  },
+  static: {
+    description: 'boots every machine with one kernel, initrds and cmdline (pixie boot)',
+    load: () => import('../plugins/static/index.js'),
+  },
 };
 
 export const BUILTIN_PLUGINS: Readonly<Record<string, () => Promise<unknown>>> = Object.fromEntries(

@@ -50,7 +50,14 @@ export const configSchema = z
       .object({ enabled: z.boolean().default(true), port: port(69), maxTransfers: z.number().int().min(1).max(10000).default(64) })
       .strict()
       .default({ enabled: true, port: 69, maxTransfers: 64 }),
-    http: z.object({ enabled: z.boolean().default(true) }).strict().default({ enabled: true }),
+    http: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** How long a cached http(s) file is served before it is revalidated upstream (ms). */
+        cacheFreshMs: z.number().int().min(0).max(86_400_000).default(10_000),
+      })
+      .strict()
+      .default({ enabled: true, cacheFreshMs: 10_000 }),
     ipxe: ipxeSchema,
     /** Key for signed file IDs; share it between instances. Random when absent. */
     secret: z.string().min(16, 'at least 16 characters').optional(),

@@ -2,12 +2,14 @@
  * The core's own default taps, loaded before every other plugin at a late
  * stage so that plugins can override them:
  * - `tftp:request`: the iPXE binaries pixie ships (or `--ipxe-*` overrides);
- * - `file:resolve`: local paths and `file://` URLs.
+ * - `file:resolve`: local paths and `file://` URLs; `http(s)://` URLs
+ *   through an on-disk cache under `cacheDir/http`.
  */
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { definePlugin } from './plugin.js';
 import { localFileSource } from './files/local.js';
+import { createHttpCache } from './files/http-cache.js';
 import type { Pixie } from './pixie.js';
 
 /** Taps registered at this stage run after plugins' default-stage taps. */
@@ -34,5 +36,7 @@ export const corePlugin = definePlugin({
       },
       { stage: DEFAULT_TAP_STAGE },
     );
+    const httpCache = createHttpCache({ dir: join(ctx.core.cacheDir, 'http'), log: ctx.log, freshMs: ctx.core.config.http.cacheFreshMs });
+    ctx.tap('file:resolve', async (ref) => (/^https?:\/\//i.test(ref) ? httpCache.resolve(ref) : undefined), { stage: DEFAULT_TAP_STAGE });
   },
 });

@@ -3,6 +3,7 @@
  * hooks. Each is optional (config `dhcp.enabled`, …).
  */
 import type { Pixie } from './pixie.js';
+import { startHttpService } from './http/service.js';
 
 export interface Service {
   readonly name: string;
@@ -15,7 +16,7 @@ export async function startServices(pixie: Pixie): Promise<Service[]> {
   const started: Service[] = [];
   try {
     // Services are added here as the protocol servers land.
-    await Promise.resolve();
+    if (pixie.config.http.enabled) started.push(await startHttpService(pixie));
   } catch (err) {
     for (const s of started.reverse()) await s.stop().catch(() => undefined);
     throw err;

@@ -1,0 +1,83 @@
+/**
+ * `/_/file?name=<id>`: a file behind a signed ID, resolved through
+ * `file:resolve`; `/_/firmware/<name>`: the iPXE binaries, for UEFI HTTP Boot
+ * clients that fetch their boot file over HTTP instead of TFTP.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Pixie } from '../pixie.js';
+import type { FileRequest } from '../hooks.js';
+import type { FileSource } from '../boot/spec.js';
+import { normalizeMac } from '../boot/machine.js';
+import { localFileSource } from '../files/local.js';
+import { sendSource, type SendResult } from './send.js';
+import { replyText, clientAddress } from './reply.js';
+import { causeCode } from './ipxe-route.js';
+
+const KINDS: ReadonlySet<string> = new Set(['kernel', 'initrd']);
+
+/** Serve `source`, then report `file:served` (and log a stream failure at debug level). */
+async function serve(pixie: Pixie, req: IncomingMessage, res: ServerResponse, source: FileSource, request: FileRequest, startedAt: number): Promise<SendResult | undefined> {
+  let result: SendResult;
+  try {
+    result = await sendSource(req, res, source);
+  } catch (err) {
+    pixie.log.error({ err, file: source.description }, `cannot open ${source.description ?? 'file'}: ${(err as Error).message}`);
+    replyText(res, 500, 'cannot read the file');
+    return undefined;
+  }
+  if (result.error) {
+    pixie.log.debug({ mac: request.mac, file: source.description, bytes: result.bytes, err: result.error }, `transfer ended early: ${result.error.message}`);
+  }
+  pixie.events.emit('file:served', { kind: request.kind, mac: request.mac, bytes: result.bytes, durationMs: Date.now() - startedAt, status: result.status });
+  return result;
+}
+
+export async function handleFile(pixie: Pixie, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
+  const startedAt = Date.now();
+  const id = query.get('name') ?? '';
+  const ref = id ? pixie.fileIds.open(id) : undefined;
+  if (ref === undefined) {
+    pixie.log.warn({ client: clientAddress(res) }, `refused /_/file: ${id ? 'invalid or tampered file ID' : 'no name= given'}`);
+    replyText(res, 403, 'invalid file ID');
+    return;
+  }
+  const type = query.get('type') ?? '';
+  const request: FileRequest = {
+    kind: KINDS.has(type) ? (type as 'kernel' | 'initrd') : 'file',
+    mac: normalizeMac(query.get('mac') ?? ''),
+  };
+  let source: FileSource | undefined;
+  try {
+    source = await pixie.resolveFile(ref, request);
+  } catch (err) {
+    const error = err instanceof Error ? err : new Error(String(err));
+    const upstream = causeCode(error) === 'PIXIE_ERR_UPSTREAM';
+    pixie.log.error({ mac: request.mac, kind: request.kind, err: error }, `cannot serve a ${request.kind} file: ${error.message}`);
+    pixie.events.emit('error', { where: 'file:resolve', error });
+    replyText(res, upstream ? 502 : 500, upstream ? 'upstream file source failed' : 'cannot resolve the file');
+    return;
+  }
+  if (!source) {
+    // The ID is genuine, so the log may say which reference is missing; the client never learns it.
+    pixie.log.warn({ mac: request.mac, kind: request.kind, ref }, `file not found: ${ref}`);
+    replyText(res, 404, 'file not found');
+    return;
+  }
+  const result = await serve(pixie, req, res, source, request, startedAt);
+  if (request.kind === 'kernel' && request.mac && req.method === 'GET' && result && !result.error && result.status < 300 && result.start === 0) {
+    pixie.events.emit('machine:booting', { machine: { mac: request.mac } });
+  }
+}
+
+export async function handleFirmware(pixie: Pixie, req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
+  const startedAt = Date.now();
+  const path = pixie.ipxe.pathForName(name);
+  // EDK2's HTTP Boot recognises EFI images by this content type (or the .efi suffix).
+  const source = path ? await localFileSource(path, name.endsWith('.efi') ? 'application/efi' : 'application/octet-stream') : undefined;
+  if (!source) {
+    pixie.log.warn({ client: clientAddress(res), name }, `no iPXE binary named ${JSON.stringify(name)} for HTTP boot`);
+    replyText(res, 404, 'no such boot file');
+    return;
+  }
+  await serve(pixie, req, res, source, { kind: 'ipxe' }, startedAt);
+}
