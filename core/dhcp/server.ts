@@ -82,10 +82,19 @@ export function createDhcpServer(opts: DhcpServerOptions): DhcpServer {
     const req = decoded.packet;
     const type = optU8(req.options, Opt.MessageType);
     const onPxePort = meta.port !== opts.dhcpPort;
-    // Port 67: DISCOVER, or a REQUEST for our own (proxy) offer. Port 4011: REQUEST/DISCOVER/INFORM.
+    // Port 4011: REQUEST/DISCOVER/INFORM. Port 67: DISCOVER, or a REQUEST that selects our
+    // proxy offer. The server id alone cannot tell: a DHCP server on the same host
+    // (--dhcp-no-bind) has our address too. A client selecting a proxy offer asks for no
+    // address (option 50 absent or 0.0.0.0, no ciaddr); one taking a lease always asks for one.
+    const requested = optIp(req.options, Opt.RequestedIp);
+    const selectsProxyOffer =
+      type === MessageType.Request &&
+      optIp(req.options, Opt.ServerId) === meta.serverAddress &&
+      (requested === undefined || requested === '0.0.0.0') &&
+      req.ciaddr === '0.0.0.0';
     const wanted = onPxePort
       ? type === MessageType.Request || type === MessageType.Discover || type === MessageType.Inform
-      : type === MessageType.Discover || (type === MessageType.Request && optIp(req.options, Opt.ServerId) === meta.serverAddress);
+      : type === MessageType.Discover || selectsProxyOffer;
     if (!wanted) return null;
 
     const c = classifyRequest(req, { port: meta.port, interface: meta.interface, serverAddress: meta.serverAddress });

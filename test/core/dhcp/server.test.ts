@@ -74,6 +74,9 @@ test('plain DHCP clients and REQUESTs for another server get silence, without ev
   for (const name of ['udhcpc-discover', 'udhcpc-request', 'dhclient-discover', 'dhclient-request']) t.is(await server.handle(fx(name), meta()), null);
   // The iPXE REQUEST names dnsmasq (10.250.0.1) as server: not ours on port 67.
   t.is(await server.handle(fx('qemu-bios-ipxe-request'), meta()), null);
+  // Same host as the DHCP server (--dhcp-no-bind): the server id is ours too, but the client
+  // asks for a leased address, so the REQUEST is the DHCP server's to answer.
+  t.is(await server.handle(fx('qemu-bios-ipxe-request'), { ...meta(), serverAddress: '10.250.0.1' }), null);
   t.deepEqual(seen, []);
   t.deepEqual(asked, []);
 });

@@ -1,0 +1,96 @@
+/**
+ * --dhcp-no-bind next to a real DHCP server on the same host: dnsmasq owns
+ * port 67 and hands out addresses, pixie only adds boot information.
+ * pixie starts first; dnsmasq then binds 0.0.0.0:67 in its default wildcard
+ * mode, which fails if anything else holds the port — so dnsmasq starting is
+ * itself the proof that pixie did not bind 67.
+ * A QEMU VM (BIOS, QEMU's built-in iPXE ROM) must then combine both: it can
+ * only fetch pixie's script URL over HTTP once it has dnsmasq's address.
+ */
+import test from 'ava';
+import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { Lab, requireTools, type ServerProc } from './netns.js';
+
+requireTools({ ip: 'iproute2', busybox: 'busybox-static', dnsmasq: 'dnsmasq-base', 'qemu-system-x86_64': 'qemu-system-x86' });
+
+const lab = new Lab();
+let ns: string;
+let client: string;
+let server: ServerProc;
+const VM_MAC = '52:54:00:d2:00:01';
+
+/** A tiny HTTP listener in the namespace that reports each request (path + peer). */
+function httpRecorder(netns: string) {
+  const code = `require('http').createServer((q, s) => { console.log(JSON.stringify({ url: q.url, from: q.socket.remoteAddress })); s.statusCode = 404; s.end(); }).listen(8080, '10.78.1.1', () => console.log('{"ready":true}'))`;
+  const p = lab.spawnIn(netns, [process.execPath, '-e', code]);
+  const seen: Array<{ url?: string; from?: string; ready?: boolean }> = [];
+  createInterface({ input: p.stdout! }).on('line', (l) => seen.push(JSON.parse(l) as { url?: string }));
+  return seen;
+}
+
+async function until<T>(probe: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+test.before(async () => {
+  ns = lab.ns('srv');
+  lab.bridge(ns, 'br0', '10.78.1.1/24');
+  client = lab.ns('cl');
+  lab.attach(client, ns, 'br0', '52:54:00:d2:00:09');
+  server = await lab.serve(ns, { noBind: true });
+  if (server.lines[0]?.event !== 'ready') throw new Error(`pixie --dhcp-no-bind did not start: ${JSON.stringify(server.lines)} ${server.stderr()}`);
+  const dnsmasq = lab.spawnIn(ns, [
+    'dnsmasq', '--no-daemon', '--conf-file=/dev/null', '--port=0', '--no-ping', '--log-dhcp',
+    '--dhcp-range=10.78.1.100,10.78.1.150,255.255.255.0,5m',
+    `--dhcp-leasefile=${join(lab.dir, 'leases')}`, `--pid-file=${join(lab.dir, 'dnsmasq.pid')}`,
+  ]);
+  let log = '';
+  dnsmasq.stderr!.on('data', (d: Buffer) => void (log += d.toString()));
+  await until(() => (dnsmasq.exitCode !== null ? 'exited' : /started, version/.test(log) ? 'ok' : undefined), 10000, 'dnsmasq to start');
+  if (dnsmasq.exitCode !== null) throw new Error(`dnsmasq could not start next to pixie --dhcp-no-bind (port 67 taken?): ${log}`);
+});
+
+test.after.always(async () => {
+  await server?.stop();
+  await lab.cleanup();
+});
+
+test.serial('a plain client gets its address from dnsmasq; pixie stays silent', async (t) => {
+  const env = await lab.udhcpc(client, []);
+  t.truthy(env, 'no lease from dnsmasq');
+  t.regex(env?.ip ?? '', /^10\.78\.1\.1[0-5]\d$/);
+  t.is(env?.serverid, '10.78.1.1');
+  t.false(server.lines.some((l) => l.event === 'dhcp:offer'));
+});
+
+test.serial('a QEMU iPXE VM gets dnsmasq’s address and pixie’s boot info', async (t) => {
+  const http = httpRecorder(ns);
+  await until(() => (http.some((h) => h.ready) ? true : undefined), 10000, 'the HTTP recorder');
+  const tap = lab.tap(ns, 'br0');
+  const serial = join(lab.dir, 'vm-serial.log');
+  lab.spawnIn(ns, [
+    'qemu-system-x86_64', '-accel', 'tcg', '-machine', 'pc', '-m', '256', '-boot', 'n', '-no-reboot',
+    '-display', 'none', '-monitor', 'none', '-serial', `file:${serial}`,
+    '-netdev', `tap,id=n0,ifname=${tap},script=no,downscript=no`, '-device', `virtio-net-pci,netdev=n0,mac=${VM_MAC}`,
+  ], { stdout: 'ignore' });
+  const want = `/_/ipxe?mac=${VM_MAC}&arch=x64`;
+  // iPXE percent-encodes the colons; compare decoded.
+  const hit = await until(() => http.find((h) => h.url !== undefined && decodeURIComponent(h.url) === want), 100_000, `the VM to fetch ${want}`).catch((e: Error) => {
+    const console = existsSync(serial) ? readFileSync(serial, 'latin1').slice(-3000) : '(no serial output)';
+    throw new Error(`${e.message}\nHTTP: ${JSON.stringify(http)}\npixie: ${JSON.stringify(server.lines)}\nVM console: ${console}`);
+  });
+  t.regex(hit.from ?? '', /^(::ffff:)?10\.78\.1\.1[0-5]\d$/, 'the VM used an address from dnsmasq’s range');
+  const offer = server.lines.find((l) => l.event === 'dhcp:offer' && l.payload?.machine?.mac === VM_MAC);
+  t.is(offer?.payload?.serverAddress, '10.78.1.1');
+  t.is(offer?.payload?.bootFile, `http://10.78.1.1:8080${want}`);
+  // iPXE's REQUEST names 10.78.1.1 (dnsmasq, same host) and asks for its lease: not pixie's to ACK.
+  t.false(server.lines.some((l) => l.event === 'dhcp:discover' && (l.payload as { messageType?: string }).messageType === 'request'));
+});
