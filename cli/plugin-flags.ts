@@ -15,4 +15,10 @@ export interface BuiltinFlag {
   readonly list?: boolean;
 }
 
-export const BUILTIN_FLAGS: readonly BuiltinFlag[] = [];
+export const BUILTIN_FLAGS: readonly BuiltinFlag[] = [
+  { plugin: 's3', flags: '--s3-endpoint <url>', description: 'S3-compatible endpoint, e.g. http://minio.lab:9000 (default: AWS)', key: 'endpoint' },
+  { plugin: 's3', flags: '--s3-region <region>', description: 'S3 region (default: AWS_REGION, the profile, else us-east-1)', key: 'region' },
+  { plugin: 's3', flags: '--s3-force-path-style', description: 'address buckets as <endpoint>/<bucket> (MinIO, Ceph, Garage)', key: 'forcePathStyle' },
+  { plugin: 's3', flags: '--s3-profile <name>', description: 'AWS shared-config profile for credentials (default: AWS_PROFILE)', key: 'profile' },
+  { plugin: 's3', flags: '--s3-request-timeout <ms>', description: 'idle timeout of each S3 request in ms (default: 30000)', key: 'requestTimeoutMs' },
+];

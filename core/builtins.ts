@@ -16,6 +16,10 @@ export const BUILTINS: Readonly<Record<string, BuiltinPlugin>> = {
     description: 'boots every machine with one kernel, initrds and cmdline (pixie boot)',
     load: () => import('../plugins/static/index.js'),
   },
+  s3: {
+    description: 'serves s3://bucket/key files from AWS S3 or S3-compatible stores (MinIO, Ceph RGW, Garage, R2)',
+    load: () => import('../plugins/s3/index.js'),
+  },
 };
 
 export const BUILTIN_PLUGINS: Readonly<Record<string, () => Promise<unknown>>> = Object.fromEntries(

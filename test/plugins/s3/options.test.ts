@@ -1,0 +1,41 @@
+import test from 'ava';
+import { s3Options } from '../../../plugins/s3/options.js';
+import { clientConfig } from '../../../plugins/s3/index.js';
+import s3Plugin from '../../../plugins/s3/index.js';
+import { testPixie } from '../../helpers/pixie.js';
+import { isPixieError } from '../../../core/errors.js';
+
+test('flag strings are accepted: booleans and numbers', (t) => {
+  const o = s3Options.parse({ endpoint: 'http://127.0.0.1:9000', forcePathStyle: 'false', requestTimeoutMs: '2500', maxAttempts: '1' });
+  t.false(o.forcePathStyle);
+  t.is(o.requestTimeoutMs, 2500);
+  t.is(o.maxAttempts, 1);
+  t.true(s3Options.parse({ forcePathStyle: true }).forcePathStyle);
+  t.true(s3Options.parse({ forcePathStyle: 'yes' }).forcePathStyle);
+  t.false(s3Options.parse({}).forcePathStyle);
+});
+
+test('a region given is used as is; an endpoint turns off region redirects', async (t) => {
+  const c = await clientConfig(s3Options.parse({ region: 'eu-west-3', endpoint: 'https://minio.lab:9000', forcePathStyle: true }));
+  t.is(c.region, 'eu-west-3');
+  t.is(c.endpoint, 'https://minio.lab:9000');
+  t.true(c.forcePathStyle);
+  t.false(c.followRegionRedirects);
+  t.is(c.credentials, undefined, 'no credentials: the SDK chain finds them');
+});
+
+test('bad options stop start-up with PIXIE_ERR_PLUGIN_OPTIONS naming the option', async (t) => {
+  for (const [opts, what] of [
+    [{ endpoint: 'ftp://x' }, /endpoint/],
+    [{ endpoint: 'not a url' }, /endpoint/],
+    [{ forcePathStyle: 'maybe' }, /forcePathStyle/],
+    [{ credentials: { accessKeyId: 'x' } }, /secretAccessKey/],
+    [{ bucket: 'x' }, /bucket/],
+  ] as const) {
+    const pixie = testPixie({ plugins: [[s3Plugin, opts]] });
+    const err = await t.throwsAsync(pixie.ready());
+    t.true(isPixieError(err) && err.code === 'PIXIE_ERR_PLUGIN_OPTIONS', JSON.stringify(opts));
+    t.regex(err.message, what);
+    await pixie.stop();
+  }
+});
