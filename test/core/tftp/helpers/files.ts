@@ -36,7 +36,7 @@ export async function writePatternFile(path: string, size: number, seed = 0x9e37
       buf[i] = x & 0xff;
     }
     hash.update(buf);
-    if (!out.write(buf)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(buf)) await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
   return hash.digest('hex');
