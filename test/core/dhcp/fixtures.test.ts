@@ -18,7 +18,10 @@ const EXPECTED: Record<string, { kind: string; arch?: string; firmware?: string;
   'qemu-bios-ipxe-discover': { kind: 'boot', arch: 'x64', firmware: 'bios', stage: 'ipxe', archCode: 0 },
   'qemu-bios-ipxe-request': { kind: 'boot', arch: 'x64', firmware: 'bios', stage: 'ipxe', archCode: 0 },
   'ovmf-pxe-discover': { kind: 'boot', arch: 'x64', firmware: 'efi', stage: 'pxe', archCode: 7 },
+  'ovmf-pxe-request': { kind: 'boot', arch: 'x64', firmware: 'efi', stage: 'pxe', archCode: 7 },
+  'ovmf-pxe-request-4011': { kind: 'boot', arch: 'x64', firmware: 'efi', stage: 'pxe', archCode: 7 },
   'ovmf-http-discover': { kind: 'boot', arch: 'x64', firmware: 'efi', stage: 'http', archCode: 16 },
+  'ovmf-http-request': { kind: 'boot', arch: 'x64', firmware: 'efi', stage: 'http', archCode: 16 },
   'udhcpc-discover': { kind: 'not-boot-client' },
   'udhcpc-request': { kind: 'not-boot-client' },
   'dhclient-discover': { kind: 'not-boot-client' },
@@ -33,7 +36,8 @@ for (const [name, bytes] of fixtures) {
   test(`fixture ${name}: decode, classify and reply match the golden file`, (t) => {
     const r = decodePacket(bytes);
     if (!r.ok) return t.fail(`${name} did not decode: ${r.error.message}`);
-    const c = classifyRequest(r.packet, { port: 67, interface: 'br0', serverAddress: SERVER });
+    const port = name.endsWith('-4011') ? 4011 : 67;
+    const c = classifyRequest(r.packet, { port, interface: 'br0', serverAddress: SERVER });
     let reply: Record<string, unknown> | null = null;
     if (c.kind === 'boot') {
       const file = bootFileFor(c.machine, SERVER, 8080, testFirmwareFile);

@@ -15,13 +15,15 @@ interface HarnessOptions {
   httpPort?: number;
   /** MACs for which shouldBoot answers false. */
   ignore?: string[];
+  /** Benchmarks: no event lines, info-level logs. */
+  quiet?: boolean;
 }
 
 const o = JSON.parse(process.argv[2] ?? '{}') as HarnessOptions;
-const log = pino({ level: 'debug' }, process.stderr);
+const log = pino({ level: o.quiet ? 'info' : 'debug' }, process.stderr);
 const events = createEvents(log);
 const print = (line: object): void => void process.stdout.write(JSON.stringify(line) + '\n');
-for (const name of ['dhcp:discover', 'dhcp:offer', 'boot:ignored'] as EventName[]) {
+for (const name of (o.quiet ? [] : ['dhcp:discover', 'dhcp:offer', 'boot:ignored']) as EventName[]) {
   events.on(name, (payload) => void print({ event: name, payload }));
 }
 const server = createDhcpServer({
