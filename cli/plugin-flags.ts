@@ -21,4 +21,10 @@ export const BUILTIN_FLAGS: readonly BuiltinFlag[] = [
   { plugin: 's3', flags: '--s3-force-path-style', description: 'address buckets as <endpoint>/<bucket> (MinIO, Ceph, Garage)', key: 'forcePathStyle' },
   { plugin: 's3', flags: '--s3-profile <name>', description: 'AWS shared-config profile for credentials (default: AWS_PROFILE)', key: 'profile' },
   { plugin: 's3', flags: '--s3-request-timeout <ms>', description: 'idle timeout of each S3 request in ms (default: 30000)', key: 'requestTimeoutMs' },
+  { plugin: 'webhook', flags: '--webhook-url <url>', description: 'POST boot events to this URL; repeatable', key: 'urls', list: true },
+  { plugin: 'webhook', flags: '--webhook-events <names>', description: 'comma-separated events to send, or * (default: boot:decided,boot:ignored,machine:booting,machine:booted)', key: 'events' },
+  { plugin: 'webhook', flags: '--webhook-secret-env <var>', description: 'environment variable holding the HMAC signing secret (default: PIXIE_WEBHOOK_SECRET)', key: 'secretEnv' },
+  { plugin: 'webhook', flags: '--webhook-timeout <ms>', description: 'per-request timeout in ms (default: 5000)', key: 'timeoutMs' },
+  { plugin: 'webhook', flags: '--webhook-max-attempts <n>', description: 'attempts per event before giving it up (default: 8)', key: 'maxAttempts' },
+  { plugin: 'webhook', flags: '--webhook-max-queue <n>', description: 'events queued per URL; beyond it the oldest are dropped (default: 1000)', key: 'maxQueue' },
 ];

@@ -20,6 +20,10 @@ export const BUILTINS: Readonly<Record<string, BuiltinPlugin>> = {
     description: 'serves s3://bucket/key files from AWS S3 or S3-compatible stores (MinIO, Ceph RGW, Garage, R2)',
     load: () => import('../plugins/s3/index.js'),
   },
+  webhook: {
+    description: 'POSTs boot events as signed JSON to URLs (retries, bounded queue, never delays a boot)',
+    load: () => import('../plugins/webhook/index.js'),
+  },
 };
 
 export const BUILTIN_PLUGINS: Readonly<Record<string, () => Promise<unknown>>> = Object.fromEntries(
