@@ -4,7 +4,6 @@
  * clients that fetch their boot file over HTTP instead of TFTP.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Pixie } from '../pixie.js';
 import type { FileRequest } from '../hooks.js';
 import type { FileSource } from '../boot/spec.js';
 import { normalizeMac } from '../boot/machine.js';
@@ -12,14 +11,24 @@ import { localFileSource } from '../files/local.js';
 import { sendSource, type SendResult } from './send.js';
 import { replyText, clientAddress } from './reply.js';
 import { causeCode } from './ipxe-route.js';
+import { cachedSource } from './small-files.js';
+import type { RouteContext } from './context.js';
 
 const KINDS: ReadonlySet<string> = new Set(['kernel', 'initrd']);
 
 /** Serve `source`, then report `file:served` (and log a stream failure at debug level). */
-async function serve(pixie: Pixie, req: IncomingMessage, res: ServerResponse, source: FileSource, request: FileRequest, startedAt: number): Promise<SendResult | undefined> {
+async function serve(
+  { pixie }: RouteContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  source: FileSource,
+  request: FileRequest,
+  startedAt: number,
+  body?: Buffer,
+): Promise<SendResult | undefined> {
   let result: SendResult;
   try {
-    result = await sendSource(req, res, source);
+    result = await sendSource(req, res, source, 'application/octet-stream', body);
   } catch (err) {
     pixie.log.error({ err, file: source.description }, `cannot open ${source.description ?? 'file'}: ${(err as Error).message}`);
     replyText(res, 500, 'cannot read the file');
@@ -32,10 +41,11 @@ async function serve(pixie: Pixie, req: IncomingMessage, res: ServerResponse, so
   return result;
 }
 
-export async function handleFile(pixie: Pixie, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
+export async function handleFile(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
+  const { pixie } = ctx;
   const startedAt = Date.now();
   const id = query.get('name') ?? '';
-  const ref = id ? pixie.fileIds.open(id) : undefined;
+  const ref = id ? ctx.openId(id) : undefined;
   if (ref === undefined) {
     pixie.log.warn({ client: clientAddress(res) }, `refused /_/file: ${id ? 'invalid or tampered file ID' : 'no name= given'}`);
     replyText(res, 403, 'invalid file ID');
@@ -46,38 +56,51 @@ export async function handleFile(pixie: Pixie, req: IncomingMessage, res: Server
     kind: KINDS.has(type) ? (type as 'kernel' | 'initrd') : 'file',
     mac: normalizeMac(query.get('mac') ?? ''),
   };
-  let source: FileSource | undefined;
-  try {
-    source = await pixie.resolveFile(ref, request);
-  } catch (err) {
-    const error = err instanceof Error ? err : new Error(String(err));
-    const upstream = causeCode(error) === 'PIXIE_ERR_UPSTREAM';
-    pixie.log.error({ mac: request.mac, kind: request.kind, err: error }, `cannot serve a ${request.kind} file: ${error.message}`);
-    pixie.events.emit('error', { where: 'file:resolve', error });
-    replyText(res, upstream ? 502 : 500, upstream ? 'upstream file source failed' : 'cannot resolve the file');
-    return;
-  }
+  // file:resolve taps see (ref, kind, mac): a cached answer is only reused for the same three.
+  const key = `${request.kind}|${request.mac ?? ''}|${ref}`;
+  const hit = ctx.small.fresh(key);
+  let source: FileSource | undefined = hit && cachedSource(hit);
+  let body = hit?.body;
   if (!source) {
-    // The ID is genuine, so the log may say which reference is missing; the client never learns it.
-    pixie.log.warn({ mac: request.mac, kind: request.kind, ref }, `file not found: ${ref}`);
-    replyText(res, 404, 'file not found');
-    return;
+    try {
+      source = await pixie.resolveFile(ref, request);
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      const upstream = causeCode(error) === 'PIXIE_ERR_UPSTREAM';
+      pixie.log.error({ mac: request.mac, kind: request.kind, err: error }, `cannot serve a ${request.kind} file: ${error.message}`);
+      pixie.events.emit('error', { where: 'file:resolve', error });
+      replyText(res, upstream ? 502 : 500, upstream ? 'upstream file source failed' : 'cannot resolve the file');
+      return;
+    }
+    if (!source) {
+      // The ID is genuine, so the log may say which reference is missing; the client never learns it.
+      pixie.log.warn({ mac: request.mac, kind: request.kind, ref }, `file not found: ${ref}`);
+      replyText(res, 404, 'file not found');
+      return;
+    }
+    if (ctx.small.eligible(source)) {
+      const cached = await ctx.small.get(key, source).catch(() => undefined);
+      if (cached) {
+        source = cachedSource(cached);
+        body = cached.body;
+      }
+    }
   }
-  const result = await serve(pixie, req, res, source, request, startedAt);
+  const result = await serve(ctx, req, res, source, request, startedAt, body);
   if (request.kind === 'kernel' && request.mac && req.method === 'GET' && result && !result.error && result.status < 300 && result.start === 0) {
     pixie.events.emit('machine:booting', { machine: { mac: request.mac } });
   }
 }
 
-export async function handleFirmware(pixie: Pixie, req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
+export async function handleFirmware(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
   const startedAt = Date.now();
-  const path = pixie.ipxe.pathForName(name);
+  const path = ctx.pixie.ipxe.pathForName(name);
   // EDK2's HTTP Boot recognises EFI images by this content type (or the .efi suffix).
   const source = path ? await localFileSource(path, name.endsWith('.efi') ? 'application/efi' : 'application/octet-stream') : undefined;
   if (!source) {
-    pixie.log.warn({ client: clientAddress(res), name }, `no iPXE binary named ${JSON.stringify(name)} for HTTP boot`);
+    ctx.pixie.log.warn({ client: clientAddress(res), name }, `no iPXE binary named ${JSON.stringify(name)} for HTTP boot`);
     replyText(res, 404, 'no such boot file');
     return;
   }
-  await serve(pixie, req, res, source, { kind: 'ipxe' }, startedAt);
+  await serve(ctx, req, res, source, { kind: 'ipxe' }, startedAt);
 }

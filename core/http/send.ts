@@ -35,7 +35,17 @@ function ifRangeMatches(header: string, source: FileSource): boolean {
   return source.lastModified !== undefined && !Number.isNaN(date) && Math.floor(source.lastModified.getTime() / 1000) * 1000 === date;
 }
 
-export async function sendSource(req: IncomingMessage, res: ServerResponse, source: FileSource, contentType = 'application/octet-stream'): Promise<SendResult> {
+/**
+ * Answer `req` with `source` (or with `body`, its bytes already in memory).
+ * Only a failure to open the source throws; stream failures come back in `error`.
+ */
+export async function sendSource(
+  req: IncomingMessage,
+  res: ServerResponse,
+  source: FileSource,
+  contentType = 'application/octet-stream',
+  body?: Buffer,
+): Promise<SendResult> {
   const size = source.size;
   res.setHeader('Accept-Ranges', 'bytes');
   res.setHeader('Content-Type', source.contentType ?? contentType);
@@ -69,6 +79,10 @@ export async function sendSource(req: IncomingMessage, res: ServerResponse, sour
   if (req.method === 'HEAD' || length === 0) {
     res.end();
     return { status, bytes: 0, start };
+  }
+  if (body) {
+    res.end(partial ? body.subarray(partial.start, partial.end + 1) : body);
+    return { status, bytes: length, start };
   }
   const stream = await source.open(partial);
   let bytes = 0;

@@ -15,6 +15,7 @@ import { PixieError } from '../errors.js';
 import { handleBooting, handleIpxe } from './ipxe-route.js';
 import { handleFile, handleFirmware } from './file-route.js';
 import { replyText } from './reply.js';
+import { createRouteContext, type RouteContext } from './context.js';
 
 export interface HttpServerOptions {
   readonly pixie: Pixie;
@@ -35,7 +36,8 @@ const HEALTH = Buffer.from('{"status":"ok"}\n');
 const FIRMWARE_PREFIX = '/_/firmware/';
 
 /** Route one request. Exported for tests that call it without a socket. */
-export async function route(pixie: Pixie, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function route(ctx: RouteContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { pixie } = ctx;
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
@@ -48,7 +50,7 @@ export async function route(pixie: Pixie, req: IncomingMessage, res: ServerRespo
     case '/_/ipxe':
       return handleIpxe(pixie, req, res, query());
     case '/_/file':
-      return handleFile(pixie, req, res, query());
+      return handleFile(ctx, req, res, query());
     case '/_/booting':
       return handleBooting(pixie, res, query());
     case '/_/health':
@@ -64,15 +66,16 @@ export async function route(pixie: Pixie, req: IncomingMessage, res: ServerRespo
       name = '';
     }
     // Names are looked up in a fixed table, so "../x" can only miss; refuse it anyway.
-    if (name && !name.includes('/') && !name.includes('\\') && !name.includes('\0')) return handleFirmware(pixie, req, res, name);
+    if (name && !name.includes('/') && !name.includes('\\') && !name.includes('\0')) return handleFirmware(ctx, req, res, name);
   }
   replyText(res, 404, 'not found');
 }
 
 export async function createHttpServer(opts: HttpServerOptions): Promise<HttpServer> {
   const { pixie } = opts;
+  const ctx = createRouteContext(pixie);
   const server = createServer({ keepAliveTimeout: 10_000 }, (req, res) => {
-    route(pixie, req, res).catch((err: unknown) => {
+    route(ctx, req, res).catch((err: unknown) => {
       const error = err instanceof Error ? err : new Error(String(err));
       pixie.log.error({ err: error, url: req.url }, `HTTP request failed: ${error.message}`);
       pixie.events.emit('error', { where: 'http', error });
