@@ -60,7 +60,11 @@ export interface VmOptions {
 export interface LabHost {
   ns: string;
   ip: string;
+  /** IPv6 ULA address on the same link (lets dnsmasq send router advertisements there). */
+  ip6: string;
   bridge: number;
+  /** The host's side as a bridge description (interface `eth0`, its own addresses), e.g. for `dnsmasqArgs`. */
+  iface: LabBridge;
 }
 
 const openLabs = new Set<Lab>();
@@ -159,10 +163,12 @@ export class Lab {
   async addHost(opts: { bridge?: number; ip?: string } = {}): Promise<LabHost> {
     this.assertOpen();
     const b = this.bridge(opts.bridge ?? 0);
-    const ip = opts.ip ?? `10.77.${b.index}.${this.hosts.length + 2}`;
-    const host: LabHost = { ns: `${this.ns}h${this.hosts.length}`, ip, bridge: b.index };
+    const n = this.hosts.length + 2;
+    const ip = opts.ip ?? `10.77.${b.index}.${n}`;
+    const ip6 = `fd77:${b.index}::${n}`;
+    const host: LabHost = { ns: `${this.ns}h${this.hosts.length}`, ip, ip6, bridge: b.index, iface: { ...b, name: 'eth0', serverIp: ip, serverIp6: ip6 } };
     this.hosts.push(host);
-    await createHost(this.ns, b.name, host.ns, `${ip}/${b.prefixLength}`, `veth${this.hosts.length - 1}`);
+    await createHost(this.ns, b.name, host.ns, `${ip}/${b.prefixLength}`, `veth${this.hosts.length - 1}`, `${ip6}/64`);
     this.log(`host namespace ${host.ns} at ${ip} on ${b.name}`);
     return host;
   }

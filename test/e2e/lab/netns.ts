@@ -73,14 +73,15 @@ export async function createTap(ns: string, tap: string, bridge: string): Promis
 
 /**
  * Creates namespace `hostNs` ("another host") whose `eth0` is a veth linked to
- * `bridge` in `labNs`, with `ip/prefix` on it.
+ * `bridge` in `labNs`, with `ip/prefix` (and optionally an IPv6 address) on it.
  */
-export async function createHost(labNs: string, bridge: string, hostNs: string, ipCidr: string, peer: string): Promise<void> {
+export async function createHost(labNs: string, bridge: string, hostNs: string, ipCidr: string, peer: string, ip6Cidr?: string): Promise<void> {
   await createNamespace(hostNs);
   await ipIn(labNs, ['link', 'add', peer, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', hostNs]);
   await ipIn(labNs, ['link', 'set', peer, 'master', bridge]);
   await ipIn(labNs, ['link', 'set', peer, 'up']);
   await ipIn(hostNs, ['addr', 'add', ipCidr, 'dev', 'eth0']);
+  if (ip6Cidr) await ipIn(hostNs, ['-6', 'addr', 'add', ip6Cidr, 'dev', 'eth0', 'nodad']);
   await ipIn(hostNs, ['link', 'set', 'eth0', 'up']);
 }
 

@@ -38,6 +38,7 @@ export class LabProcess {
   private buffer = '';
   private readonly log: WriteStream | undefined;
   private readonly listeners = new Set<() => void>();
+  private readonly chunkListeners = new Set<(text: string) => void>();
 
   constructor(cmd: string, args: readonly string[], opts: SpawnOptions = {}) {
     const [file, argv] = nsArgv(opts.ns, cmd, args);
@@ -53,6 +54,7 @@ export class LabProcess {
       this.log?.write(chunk);
       this.buffer += text;
       if (this.buffer.length > MAX_BUFFER) this.buffer = this.buffer.slice(-MAX_BUFFER / 2);
+      for (const fn of this.chunkListeners) fn(text);
       for (const fn of this.listeners) fn();
     };
     this.child.stdout?.on('data', onData);
@@ -73,6 +75,12 @@ export class LabProcess {
   /** Everything the process printed so far (bounded). */
   output(): string {
     return this.buffer;
+  }
+
+  /** Calls `fn` with each new piece of output (stdout and stderr); returns an unsubscribe function. */
+  onOutput(fn: (text: string) => void): () => void {
+    this.chunkListeners.add(fn);
+    return () => this.chunkListeners.delete(fn);
   }
 
   /** Whether the process is still running. */
