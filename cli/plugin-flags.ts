@@ -16,6 +16,10 @@ export interface BuiltinFlag {
 }
 
 export const BUILTIN_FLAGS: readonly BuiltinFlag[] = [
+  { plugin: 'api', flags: '--api-url <url>', description: 'boot API base URL (GET <url>/v1/boot/<mac>)', key: 'url' },
+  { plugin: 'api', flags: '--api-request-timeout <duration>', description: 'timeout for the whole API request (default: 5s)', key: 'timeoutMs' },
+  { plugin: 'api', flags: '--api-header <header>', description: "extra API request header 'Name: value'; repeatable", key: 'headers', list: true },
+  { plugin: 'api', flags: '--api-send-arch', description: 'add ?arch=&firmware= to API requests', key: 'sendArch' },
   { plugin: 's3', flags: '--s3-endpoint <url>', description: 'S3-compatible endpoint, e.g. http://minio.lab:9000 (default: AWS)', key: 'endpoint' },
   { plugin: 's3', flags: '--s3-region <region>', description: 'S3 region (default: AWS_REGION, the profile, else us-east-1)', key: 'region' },
   { plugin: 's3', flags: '--s3-force-path-style', description: 'address buckets as <endpoint>/<bucket> (MinIO, Ceph, Garage)', key: 'forcePathStyle' },

@@ -78,7 +78,10 @@ Example:\n  pixie api http://127.0.0.1:4242 --api-request-timeout 2s`,
     .argument('[version]', 'release (default: the recipe\'s current release)')
     .option('--arch <arch>', 'architecture (recipe-specific, e.g. amd64, x86_64, arm64)')
     .option('--mirror <url>', 'mirror base URL')
-    .option('--list', 'list recipes and their versions');
+    .option('--cmdline <cmdline>', 'extra kernel arguments, after the recipe\'s own')
+    .option('--bootmsg <message>', 'message iPXE shows before booting')
+    .option('--list', 'list recipes and their versions')
+    .addHelpText('after', (ctx) => recipeHelp?.(ctx.command.args) ?? '');
   addServerOptions(quick).action(async (recipe: string | undefined, version: string | undefined, flags: ServerFlags & Record<string, unknown>) => {
     const { listRecipes } = await import('./quick-list.js');
     if (flags.list || !recipe) {
@@ -87,10 +90,15 @@ Example:\n  pixie api http://127.0.0.1:4242 --api-request-timeout 2s`,
       pending.push(Promise.resolve(flags.list ? 0 : 2));
       return;
     }
-    const opts = { recipe, version, arch: flags.arch, mirror: flags.mirror };
+    const opts = { recipe, version, arch: flags.arch, mirror: flags.mirror, cmdline: flags.cmdline, message: flags.bootmsg };
     pending.push(serve(withPlugin(flagsToConfig(flags, io.env), 'quick', opts), flags.config, io));
   });
   program.addCommand(quick);
+  // Recipe details for `pixie quick <recipe> --help`, loaded only when that command runs.
+  let recipeHelp: ((args: readonly string[]) => string) | undefined;
+  program.hook('preSubcommand', async (_cmd, sub) => {
+    if (sub.name() === 'quick') recipeHelp = await (await import('./quick-list.js')).loadRecipeHelp();
+  });
 
   program.addCommand(
     new Command('plugins').description('List built-in and installed plugins.').action(async () => {

@@ -8,6 +8,14 @@ export interface BuiltinPlugin {
 }
 
 export const BUILTINS: Readonly<Record<string, BuiltinPlugin>> = {
+  api: {
+    description: 'asks an HTTP API what each machine boots (Pixiecore boot API v1: pixie api <url>)',
+    load: () => import('../plugins/api/index.js'),
+  },
+  quick: {
+    description: 'boots a well-known distribution or netboot.xyz (pixie quick <recipe>)',
+    load: () => import('../plugins/quick/index.js'),
+  },
   'ipxe-script': {
     description: 'renders each machine\'s iPXE script (loaded by default; custom templates or functions)',
     load: () => import('../plugins/ipxe-script/index.js'),
