@@ -155,3 +155,19 @@ test('references other plugins own are left alone', async (t) => {
   t.is(await pixie.resolveFile('https://example.invalid/x', { kind: 'file' }).catch(() => undefined), undefined);
   t.false(s3.requests.some((r) => r.path.includes('no-such-local-file')));
 });
+
+test('through /_/file: a missing object is 404, a wrong secret key 403, and the log names bucket and key', async (t) => {
+  const missing = await startHttpPixie(t, { plugins: [[s3Plugin, s3Opts()], booter({ kernel: 's3://boot/debian/vmlinuz-gone' })] });
+  const script = (await curl(`${missing.base}/_/ipxe?mac=${MAC}&arch=x64`)).body.toString();
+  const [url = ''] = scriptUrls(script);
+  const gone = await curl(url);
+  t.is(gone.status, 404);
+  t.false(gone.body.toString().includes('vmlinuz-gone'), 'the machine is not told which reference is missing');
+  t.true(missing.pixie.sink.lines.some((l) => l.bucket === 'boot' && l.key === 'debian/vmlinuz-gone' && l.s3Status === 404));
+
+  const denied = await bootScript(t, 'a-wrong-secret-key');
+  const k = await curl(denied.kernelUrl);
+  t.is(k.status, 403);
+  t.true(denied.pixie.sink.lines.some((l) => l.bucket === 'boot' && l.key === 'debian/vmlinuz' && l.s3Status === 403));
+  t.false(JSON.stringify(denied.pixie.sink.lines).includes('a-wrong-secret-key'));
+});

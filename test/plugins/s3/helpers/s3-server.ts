@@ -17,6 +17,9 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 
 const require = createRequire(import.meta.url);
 
+// The SDK warns once per process that its 2027 releases will need Node 22; noise in test output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 interface KoaContext {
   req: { method?: string; url?: string; headers: Record<string, string | string[] | undefined> };
 }
