@@ -16,6 +16,13 @@ import type { RouteContext } from './context.js';
 
 const KINDS: ReadonlySet<string> = new Set(['kernel', 'initrd']);
 
+/** HTTP answers for file sources that fail with a known code (anything else: 500). */
+const RESOLVE_ERRORS: Readonly<Record<string, readonly [number, string]>> = {
+  PIXIE_ERR_UPSTREAM: [502, 'upstream file source failed'],
+  PIXIE_ERR_NOT_FOUND: [404, 'file not found'],
+  PIXIE_ERR_FORBIDDEN: [403, 'file source refused access'],
+};
+
 /** Serve `source`, then report `file:served` (and log a stream failure at debug level). */
 async function serve(
   { pixie }: RouteContext,
@@ -66,10 +73,10 @@ export async function handleFile(ctx: RouteContext, req: IncomingMessage, res: S
       source = await pixie.resolveFile(ref, request);
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
-      const upstream = causeCode(error) === 'PIXIE_ERR_UPSTREAM';
-      pixie.log.error({ mac: request.mac, kind: request.kind, err: error }, `cannot serve a ${request.kind} file: ${error.message}`);
+      const [status, text] = RESOLVE_ERRORS[causeCode(error) ?? ''] ?? [500, 'cannot resolve the file'];
+      pixie.log.error({ mac: request.mac, kind: request.kind, err: error }, `cannot serve a file (${request.kind}): ${error.message}`);
       pixie.events.emit('error', { where: 'file:resolve', error });
-      replyText(res, upstream ? 502 : 500, upstream ? 'upstream file source failed' : 'cannot resolve the file');
+      replyText(res, status, text);
       return;
     }
     if (!source) {

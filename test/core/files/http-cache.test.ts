@@ -110,7 +110,7 @@ test('upstream failure without a copy: 502 and a log line', async (t) => {
   const h = await startHttpPixie(t);
   const r = await curl(`${h.base}/_/file?name=${h.pixie.fileId(`${up.base}/missing`)}&type=kernel&mac=52:54:00:00:00:01`);
   t.is(r.status, 502);
-  t.regex(h.pixie.sink.text(), /cannot serve a kernel file: .*Cannot fetch http:\/\/127\.0\.0\.1:\d+\/missing/);
+  t.regex(h.pixie.sink.text(), /cannot serve a file \(kernel\): .*Cannot fetch http:\/\/127\.0\.0\.1:\d+\/missing/);
   // A dead upstream (connection refused) is a 502 as well.
   const dead = await curl(`${h.base}/_/file?name=${h.pixie.fileId('http://127.0.0.1:9/none')}`);
   t.is(dead.status, 502);

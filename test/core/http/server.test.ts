@@ -188,3 +188,25 @@ test('health, unknown paths and methods', async (t) => {
   t.is(post.status, 405);
   t.is(post.headers.allow, 'GET, HEAD');
 });
+
+test('file: source errors map to 502 (upstream), 404 (not found), 403 (forbidden), 500 (other)', async (t) => {
+  const { PixieError } = await import('../../../core/errors.js');
+  const failing = definePlugin({
+    name: 'failing-source',
+    setup(ctx) {
+      ctx.tap('file:resolve', async (ref) => {
+        if (ref === 'x://up') throw new PixieError('PIXIE_ERR_UPSTREAM', 'upstream down');
+        if (ref === 'x://nf') throw new PixieError('PIXIE_ERR_NOT_FOUND', 'no such key');
+        if (ref === 'x://fb') throw new PixieError('PIXIE_ERR_FORBIDDEN', 'access denied');
+        if (ref === 'x://boom') throw new Error('boom');
+        return undefined;
+      });
+    },
+  });
+  const h = await startHttpPixie(t, { plugins: [failing] });
+  for (const [ref, status] of [['x://up', 502], ['x://nf', 404], ['x://fb', 403], ['x://boom', 500]] as const) {
+    const r = await curl(`${h.base}/_/file?name=${h.pixie.fileId(ref)}`);
+    t.is(r.status, status, ref);
+  }
+  t.regex(h.pixie.sink.text(), /cannot serve a file \(file\): plugin "failing-source" failed in hook file:resolve: boom/);
+});
