@@ -91,6 +91,12 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
     close(fd);
     return throw_errno(env, "setsockopt", e);
   }
+  /* A boot storm arrives in bursts: ask for a deep receive queue (best effort; the
+   * FORCE variant needs CAP_NET_ADMIN, the plain one is capped by rmem_max). */
+  int rcvbuf = 1 << 20;
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) < 0) {
+    (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+  }
   if (raw) {
     /* Packets start at the IP header: drop fragments, accept UDP dport == port. */
     struct sock_filter code[] = {
