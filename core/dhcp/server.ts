@@ -161,12 +161,12 @@ export function createDhcpServer(opts: DhcpServerOptions): DhcpServer {
 
   function bindError(port: number, e: unknown): PixieError {
     const code = (e as { code?: string }).code;
-    const what = port === opts.dhcpPort && opts.noBind ? 'open a raw socket for DHCP (--dhcp-no-bind)' : `listen on UDP port ${port}`;
-    let fix = 'run pixie as root, or give it CAP_NET_BIND_SERVICE and CAP_NET_RAW';
+    const raw = port === opts.dhcpPort && opts.noBind;
+    const what = raw ? 'open a raw socket for DHCP (--dhcp-no-bind)' : `listen on UDP port ${port}`;
+    let fix: string;
     if (code === 'EADDRINUSE') fix = `another program (a DHCP server?) owns port ${port}; use --dhcp-no-bind to run next to it`;
-    else if (code === 'EPERM' || code === 'EACCES') {
-      fix = opts.noBind ? 'run as root or grant CAP_NET_RAW (raw socket) and CAP_NET_BIND_SERVICE (port 4011 is fine unprivileged only above 1023)' : `${fix}, or use --dhcp-no-bind next to an existing DHCP server`;
-    }
+    else if (raw) fix = 'run pixie as root, or grant CAP_NET_RAW (raw socket for port 67) and CAP_NET_BIND_SERVICE (port 4011)';
+    else fix = 'run pixie as root or grant CAP_NET_BIND_SERVICE; next to a DHCP server on this host, use --dhcp-no-bind';
     return new PixieError('PIXIE_ERR_BIND', `cannot ${what}: ${e instanceof Error ? e.message : String(e)}. Fix: ${fix}`, { cause: e });
   }
 

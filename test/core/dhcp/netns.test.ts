@@ -6,7 +6,7 @@
 import test from 'ava';
 import { Lab, PXE_CLIENT_ARGS, requireTools, type ServerProc } from './netns.js';
 
-requireTools({ ip: 'iproute2', busybox: 'busybox-static' });
+requireTools({ ip: 'iproute2', busybox: 'busybox-static', setpriv: 'util-linux' });
 
 const lab = new Lab();
 let srvNs: string;
@@ -84,6 +84,16 @@ test.serial('port 67 owned by another program → PIXIE_ERR_BIND naming --dhcp-n
   t.is(line?.code, 'PIXIE_ERR_BIND');
   t.regex(line?.message ?? '', /--dhcp-no-bind/);
   await s.stop();
+});
+
+test.serial('without privileges → PIXIE_ERR_BIND naming the capability to grant', async (t) => {
+  const ns = lab.ns('priv');
+  const bound = await lab.serve(ns, {}, { unprivileged: true });
+  t.like(bound.lines[0], { event: 'error', code: 'PIXIE_ERR_BIND' });
+  t.regex(bound.lines[0]?.message ?? '', /CAP_NET_BIND_SERVICE/);
+  const raw = await lab.serve(ns, { noBind: true }, { unprivileged: true });
+  t.like(raw.lines[0], { event: 'error', code: 'PIXIE_ERR_BIND' });
+  t.regex(raw.lines[0]?.message ?? '', /CAP_NET_RAW/);
 });
 
 test.serial('--listen-addr restricts pixie to the interface holding that address', async (t) => {

@@ -95,8 +95,10 @@ export class Lab {
   }
 
   /** pixie's DHCP server in `ns`; resolves once it is listening (or has failed to). */
-  async serve(ns: string, options: object): Promise<ServerProc> {
-    const p = this.spawnIn(ns, [process.execPath, '--import', 'tsx', HARNESS, JSON.stringify(options)]);
+  async serve(ns: string, options: object, opts: { unprivileged?: boolean } = {}): Promise<ServerProc> {
+    // unprivileged: as user nobody with no capabilities at all (util-linux setpriv).
+    const drop = opts.unprivileged ? ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all'] : [];
+    const p = this.spawnIn(ns, [...drop, process.execPath, '--import', 'tsx', HARNESS, JSON.stringify(options)]);
     const lines: PixieEventLine[] = [];
     const waiters = new Set<() => void>();
     let err = '';
