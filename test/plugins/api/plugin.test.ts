@@ -2,6 +2,7 @@
 import test from 'ava';
 import { apiOptions } from '../../../plugins/api/index.js';
 import { PixieError } from '../../../core/errors.js';
+import { flagsToConfig } from '../../../cli/server-options.js';
 import { testPixie, sampleMachine } from '../../helpers/pixie.js';
 import { startApiServer } from './api-server.js';
 
@@ -107,4 +108,10 @@ test('credentials in the base URL stay out of log lines', async (t) => {
   t.false(text.includes('pw@'));
   t.regex(text, /GET http:\/\/127\.0\.0\.1:\d+\/v1\/boot\//);
   await p.stop();
+});
+
+test('generic form: --api-url/--api-request-timeout/--api-header/--api-send-arch become valid api options', (t) => {
+  const cfg = flagsToConfig({ apiUrl: 'http://inv.example/pixie', apiRequestTimeout: '2s', apiHeader: ['Authorization: Bearer t'], apiSendArch: true }, {});
+  const entry = cfg.plugins?.find((p) => Array.isArray(p) && p[0] === 'api') as [string, unknown] | undefined;
+  t.deepEqual(apiOptions.parse(entry?.[1]), { url: 'http://inv.example/pixie', timeoutMs: 2000, headers: { Authorization: 'Bearer t' }, sendArch: true });
 });
