@@ -34,16 +34,19 @@ export function referenceCmdline(arch: 'amd64' | 'arm64', serverIp: string, case
 /** dnsmasq arguments that pick the boot file for each kind of client. */
 function bootRules(firmware: Firmware, serverIp: string): string[] {
   const http = `http://${serverIp}:${HTTP_PORT}`;
-  const script = '--dhcp-boot=tag:ipxe,boot.ipxe';
+  // iPXE otherwise waits ~3 s for ProxyDHCP offers after dnsmasq's offer; option
+  // 175.176 ("no-pxedhcp") tells it there are none, as a tuned dnsmasq setup would.
+  const script = ['--dhcp-boot=tag:ipxe,boot.ipxe', '--dhcp-option=tag:ipxe,encap:175,176,1b'];
   switch (firmware) {
     case 'bios-ipxe':
-      return ['--dhcp-userclass=set:ipxe,iPXE', script];
+      return ['--dhcp-userclass=set:ipxe,iPXE', ...script];
     case 'bios-pxe':
       // Both the 2019 ROM and the 2025 undionly.kpxe say "iPXE"; only the 2025 build
       // lists sub-option 38 right after the bus id and version in option 175.
       return [
         '--dhcp-match=set:ipxe2025,175,b1:05:*:*:*:*:*:eb:03:*:*:*:26',
         '--dhcp-boot=tag:ipxe2025,boot.ipxe',
+        '--dhcp-option=tag:ipxe2025,encap:175,176,1b',
         '--dhcp-boot=tag:!ipxe2025,undionly.kpxe',
       ];
     case 'uefi-pxe':
@@ -53,7 +56,7 @@ function bootRules(firmware: Firmware, serverIp: string): string[] {
         '--dhcp-match=set:efi64,option:client-arch,7',
         '--dhcp-match=set:efi64,option:client-arch,9',
         '--dhcp-match=set:arm64,option:client-arch,11',
-        script,
+        ...script,
         '--dhcp-boot=tag:!ipxe,tag:efi64,ipxe.efi',
         '--dhcp-boot=tag:!ipxe,tag:arm64,ipxe-arm64.efi',
       ];
@@ -64,7 +67,7 @@ function bootRules(firmware: Firmware, serverIp: string): string[] {
         '--dhcp-vendorclass=set:httpboot,HTTPClient',
         '--dhcp-match=set:arm64,option:client-arch,19',
         '--dhcp-option-force=tag:httpboot,60,HTTPClient',
-        script,
+        ...script,
         '--dhcp-boot=tag:!ipxe,tag:httpboot,tag:!arm64,' + `${http}/ipxe.efi`,
         '--dhcp-boot=tag:!ipxe,tag:httpboot,tag:arm64,' + `${http}/ipxe-arm64.efi`,
       ];
