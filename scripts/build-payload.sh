@@ -76,6 +76,7 @@ dpkg-deb --fsys-tarfile "$kdeb" | tar -x -C "$work" --wildcards \
   '*/modules/*/kernel/net/core/failover.ko*' '*/modules/*/kernel/drivers/net/ethernet/intel/e1000/*' \
   2>"$work/tar.err" || grep -v 'Not found in archive\|Exiting with failure' "$work/tar.err" >&2 || true
 dpkg-deb -x "$bdeb" "$work/busybox"
+rm -f "$kdeb" "$bdeb" # unpacked what we need; the versions are in KEY
 
 vmlinuz=""
 for f in "$work"/boot/vmlinuz-*; do [ -s "$f" ] && vmlinuz=$f; done
