@@ -1,4 +1,7 @@
 import test from 'ava';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { s3Options } from '../../../plugins/s3/options.js';
 import { clientConfig } from '../../../plugins/s3/index.js';
 import s3Plugin from '../../../plugins/s3/index.js';
@@ -38,4 +41,29 @@ test('bad options stop start-up with PIXIE_ERR_PLUGIN_OPTIONS naming the option'
     t.regex(err.message, what);
     await pixie.stop();
   }
+});
+
+test.serial('without a region option the SDK chain decides (AWS_REGION, then the profile), else us-east-1', async (t) => {
+  const saved = { ...process.env };
+  t.teardown(() => {
+    for (const k of ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_CONFIG_FILE', 'AWS_PROFILE']) {
+      if (saved[k] === undefined) delete process.env[k];
+      else process.env[k] = saved[k];
+    }
+  });
+  // A config file that does not exist: nothing from ~/.aws leaks into the test.
+  process.env.AWS_CONFIG_FILE = '/nonexistent/pixie-test/aws-config';
+  delete process.env.AWS_PROFILE;
+  delete process.env.AWS_DEFAULT_REGION;
+  process.env.AWS_REGION = 'ap-southeast-2';
+  t.is((await clientConfig(s3Options.parse({}))).region, 'ap-southeast-2');
+  delete process.env.AWS_REGION;
+  t.is((await clientConfig(s3Options.parse({}))).region, 'us-east-1');
+  const dir = await mkdtemp(join(tmpdir(), 'pixie-aws-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  process.env.AWS_CONFIG_FILE = join(dir, 'config');
+  await writeFile(process.env.AWS_CONFIG_FILE, '[profile lab]\nregion = eu-central-1\n');
+  const c = await clientConfig(s3Options.parse({ profile: 'lab' }));
+  t.is(c.region, 'eu-central-1');
+  t.is(c.profile, 'lab');
 });
