@@ -75,6 +75,7 @@ export function createPixie(input: PixieConfigInput | PixieConfig = {}, opts: Cr
     },
     fileId: (ref) => fileIds.mint(ref),
     decide: (machine: Machine): Promise<BootSpec | null> => decider.decide(machine),
+    dontCache: (machine) => decider.dontCache(machine),
     async resolveFile(ref: string, request: FileRequest): Promise<FileSource | undefined> {
       return hooks['file:resolve'].promise(ref, request);
     },

@@ -24,6 +24,11 @@ export interface CoreServices {
   fileId(ref: string): string;
   /** Ask the plugins what a machine boots (cached per machine for a short time). */
   decide(machine: Machine): Promise<BootSpec | null>;
+  /**
+   * From inside a `boot:decide` tap: don't cache the answer being made for
+   * this machine (use when "ignore" is only due to a passing failure).
+   */
+  dontCache(machine: Pick<Machine, 'mac' | 'arch'>): void;
   /** Resolve a file reference through `file:resolve`. */
   resolveFile(ref: string, request: FileRequest): Promise<FileSource | undefined>;
 }

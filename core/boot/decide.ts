@@ -15,6 +15,12 @@ export interface Decider {
   decide(machine: Machine): Promise<BootSpec | null>;
   /** Forget cached decisions (all, or one MAC). */
   forget(mac?: string): void;
+  /**
+   * Called by a tap while it decides: do not cache the decision being made
+   * for this machine (e.g. it is "ignore" only because a remote service
+   * failed for a moment). The next step of the boot asks again.
+   */
+  dontCache(machine: Pick<Machine, 'mac' | 'arch'>): void;
 }
 
 interface Entry {
@@ -26,6 +32,9 @@ const MAX_ENTRIES = 10_000;
 
 export function createDecider(hooks: PixieHooks, events: PixieEmitter, log: Logger, ttlMs: number, now = () => Date.now()): Decider {
   const cache = new Map<string, Entry>();
+  /** Keys whose in-flight decision a tap asked not to cache. */
+  const uncacheable = new Set<string>();
+  const keyOf = (m: Pick<Machine, 'mac' | 'arch'>) => `${m.mac}/${m.arch}`;
 
   async function ask(machine: Machine): Promise<BootSpec | null> {
     try {
@@ -52,7 +61,7 @@ export function createDecider(hooks: PixieHooks, events: PixieEmitter, log: Logg
 
   return {
     async decide(machine) {
-      const key = `${machine.mac}/${machine.arch}`;
+      const key = keyOf(machine);
       const t = now();
       const hit = cache.get(key);
       if (hit && t - hit.at < ttlMs) {
@@ -68,11 +77,22 @@ export function createDecider(hooks: PixieHooks, events: PixieEmitter, log: Logg
         }
         cache.set(key, { at: t, value });
         // A failed decision is not remembered: the next step asks again.
-        value.catch(() => cache.delete(key));
+        value.then(
+          () => {
+            if (uncacheable.delete(key) && cache.get(key)?.value === value) cache.delete(key);
+          },
+          () => {
+            uncacheable.delete(key);
+            if (cache.get(key)?.value === value) cache.delete(key);
+          },
+        );
       }
       const spec = await value.catch(() => null);
       if (spec) events.emit('boot:decided', { machine, cached: false });
       return spec;
+    },
+    dontCache(machine) {
+      if (ttlMs > 0) uncacheable.add(keyOf(machine));
     },
     forget(mac) {
       if (mac === undefined) cache.clear();

@@ -107,6 +107,8 @@ export default definePlugin<ApiOptions>({
         // 404 is how many APIs say "not one of mine": normal, not a warning.
         else if (got.status === 404) ctx.log.info(fields, `machine ignored: ${got.reason} (GET ${shown})`);
         else ctx.log.warn(fields, `machine ignored: ${got.reason} (GET ${shown})`);
+        // Only a 404 is the API's answer; timeouts, 5xx and transport errors may pass, so ask again next time.
+        if (got.status !== 404) ctx.core.dontCache(machine);
         return null;
       }
       const decoded = decodeBootResponse(got.body, prefix);

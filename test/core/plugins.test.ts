@@ -148,3 +148,26 @@ test('two instances in one process do not share hooks, plugins or caches', async
   t.is((await b.decide(sampleMachine()))?.kernel, 'from-b');
   t.is(a.hooks['boot:decide'].taps.length, 1);
 });
+
+test('a tap can ask that a passing failure not be cached; the next step asks again', async (t) => {
+  let calls = 0;
+  const flaky = definePlugin({
+    name: 'flaky',
+    setup(ctx) {
+      ctx.tap('boot:decide', async (machine) => {
+        calls++;
+        if (calls === 1) {
+          ctx.core.dontCache(machine);
+          return null;
+        }
+        return { kernel: 'k' };
+      });
+    },
+  });
+  const pixie = testPixie({ plugins: [flaky] });
+  await pixie.ready();
+  t.is(await pixie.decide(sampleMachine()), null);
+  t.deepEqual(await pixie.decide(sampleMachine()), { kernel: 'k' });
+  t.deepEqual(await pixie.decide(sampleMachine()), { kernel: 'k' });
+  t.is(calls, 2);
+});

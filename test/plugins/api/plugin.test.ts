@@ -81,6 +81,21 @@ test('one boot asks the API once: the decision cache absorbs repeated and concur
   await p.stop();
 });
 
+test('a 500 is not cached (the next step asks again); a 404 is the API\'s answer and is cached', async (t) => {
+  let n = 0;
+  const server = await startApiServer((url) => (url.includes(':02') ? { status: 404 } : n++ === 0 ? { status: 500 } : { status: 200, body: { kernel: '/k' } }));
+  t.teardown(() => server.close());
+  const p = testPixie({ plugins: [['api', { url: server.origin }]] });
+  await p.ready();
+  t.is(await p.decide(sampleMachine()), null);
+  t.is((await p.decide(sampleMachine()))?.kernel, `${server.origin}/k`);
+  const other = sampleMachine({ mac: '52:54:00:12:34:02' });
+  t.is(await p.decide(other), null);
+  t.is(await p.decide(other), null);
+  t.is(server.requests.filter((r) => r.url.includes(':02')).length, 1);
+  await p.stop();
+});
+
 test('stopping pixie aborts a pending API request quietly', async (t) => {
   const server = await startApiServer(() => ({ hang: true }));
   t.teardown(() => server.close());
