@@ -6,6 +6,7 @@
  */
 import test from 'ava';
 import { createHash, randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { definePlugin } from '../../../core/plugin.js';
 import type { BootSpec } from '../../../core/boot/spec.js';
 import { isPixieError } from '../../../core/errors.js';
@@ -170,4 +171,19 @@ test('through /_/file: a missing object is 404, a wrong secret key 403, and the 
   t.is(k.status, 403);
   t.true(denied.pixie.sink.lines.some((l) => l.bucket === 'boot' && l.key === 'debian/vmlinuz' && l.s3Status === 403));
   t.false(JSON.stringify(denied.pixie.sink.lines).includes('a-wrong-secret-key'));
+});
+
+test('an S3 endpoint that is down fails with PIXIE_ERR_UPSTREAM naming the object', async (t) => {
+  const closed = await new Promise<number>((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+  const pixie = testPixie({ plugins: [[s3Plugin, { ...s3Opts(), endpoint: `http://127.0.0.1:${closed}`, maxAttempts: 1 }]] });
+  t.teardown(() => pixie.stop());
+  await pixie.ready();
+  const err = await t.throwsAsync(pixie.resolveFile('s3://boot/debian/vmlinuz', { kind: 'kernel' }));
+  t.is(codeOf(err), 'PIXIE_ERR_UPSTREAM');
+  t.regex(err.message, /s3:\/\/boot\/debian\/vmlinuz failed: .*ECONNREFUSED/);
 });
