@@ -58,13 +58,15 @@ interface Session {
   transfer?: ReadTransfer;
 }
 
-const BAD_INPUT_LOG_INTERVAL_MS = 1000;
+/** Bad-input log lines: bursts of up to this many, then about one a second. */
+const BAD_INPUT_LOG_BURST = 20;
 
 export class TftpSessions {
   readonly counters: SessionCounters = { malformed: 0, refused: 0, served: 0, failed: 0 };
   private readonly sessions = new Map<string, Session>();
   private closed = false;
-  private lastBadInputLogAt = -Infinity;
+  private logTokens = BAD_INPUT_LOG_BURST;
+  private logTokensAt = performance.now();
   private suppressedBadInput = 0;
 
   constructor(
@@ -266,14 +268,16 @@ export class TftpSessions {
     this.badInput(client, logText);
   }
 
-  /** A warning per bad request, at most one a second (floods are counted, not logged line by line). */
+  /** A warning per bad request, rate-limited (a flood is counted, not logged line by line). */
   private badInput(client: string, text: string): void {
     const now = performance.now();
-    if (now - this.lastBadInputLogAt < BAD_INPUT_LOG_INTERVAL_MS) {
+    this.logTokens = Math.min(BAD_INPUT_LOG_BURST, this.logTokens + (now - this.logTokensAt) / 1000);
+    this.logTokensAt = now;
+    if (this.logTokens < 1) {
       this.suppressedBadInput++;
       return;
     }
-    this.lastBadInputLogAt = now;
+    this.logTokens -= 1;
     const suppressed = this.suppressedBadInput;
     this.suppressedBadInput = 0;
     this.cfg.log.warn({ client, suppressed }, `tftp: ${text}${suppressed ? ` (${suppressed} similar messages suppressed)` : ''}`);
