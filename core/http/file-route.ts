@@ -105,7 +105,9 @@ export async function handleFirmware(ctx: RouteContext, req: IncomingMessage, re
   // EDK2's HTTP Boot recognises EFI images by this content type (or the .efi suffix).
   const source = path ? await localFileSource(path, name.endsWith('.efi') ? 'application/efi' : 'application/octet-stream') : undefined;
   if (!source) {
-    ctx.pixie.log.warn({ client: clientAddress(res), name }, `no iPXE binary named ${JSON.stringify(name)} for HTTP boot`);
+    // iPXE started by UEFI HTTP Boot looks for autoexec.ipxe next to itself: expected, not worth a warning.
+    const level = name === 'autoexec.ipxe' ? 'debug' : 'warn';
+    ctx.pixie.log[level]({ client: clientAddress(res), name }, `no iPXE binary named ${JSON.stringify(name)} for HTTP boot`);
     replyText(res, 404, 'no such boot file');
     return;
   }
