@@ -60,3 +60,10 @@ test.serial('arm64 UEFI (AAVMF) PXE sends option 93 = 11 and boots the arm64 pay
     t.regex(out, /PIXIE-E2E-INFO arch=aarch64/);
   });
 });
+
+test.serial('arm64 UEFI HTTP Boot (option 93 = 19) fetches ipxe-arm64.efi over HTTP', async (t) => {
+  await referenceCase(t, 'arm64-http', (out) => {
+    t.regex(out, /vendor class: HTTPClient:Arch:00019/);
+    t.regex(out, /"GET \/ipxe-arm64\.efi HTTP\/1\.1" 200/);
+  });
+});
