@@ -6,13 +6,12 @@
  */
 import test from 'ava';
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { definePlugin } from '../../../core/plugin.js';
 import type { BootSpec } from '../../../core/boot/spec.js';
 import { isPixieError } from '../../../core/errors.js';
 import s3Plugin from '../../../plugins/s3/index.js';
 import { startS3, ACCESS_KEY_ID, SECRET_ACCESS_KEY, type TestS3 } from './helpers/s3-server.js';
-import { curl, scriptUrls, startHttpPixie } from './helpers/http.js';
+import { curl, freePort, scriptUrls, startHttpPixie } from '../../core/http/helpers.js';
 import { testPixie } from '../../helpers/pixie.js';
 
 const MAC = '52:54:00:aa:bb:01';
@@ -174,12 +173,7 @@ test('through /_/file: a missing object is 404, a wrong secret key 403, and the 
 });
 
 test('an S3 endpoint that is down fails with PIXIE_ERR_UPSTREAM naming the object', async (t) => {
-  const closed = await new Promise<number>((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
+  const closed = await freePort();
   const pixie = testPixie({ plugins: [[s3Plugin, { ...s3Opts(), endpoint: `http://127.0.0.1:${closed}`, maxAttempts: 1 }]] });
   t.teardown(() => pixie.stop());
   await pixie.ready();

@@ -9,12 +9,11 @@ import test from 'ava';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startS3, ACCESS_KEY_ID, SECRET_ACCESS_KEY, type TestS3 } from '../s3/helpers/s3-server.js';
-import { curl, scriptUrls } from '../s3/helpers/http.js';
+import { curl, freePort, scriptUrls } from '../../core/http/helpers.js';
 import { startReceiver } from './helpers/receiver.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -31,17 +30,6 @@ test.before(async () => {
   await s3.put('lab', 'k/initrd.img', initrd);
 });
 test.after.always(() => s3?.close());
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** A booter plugin file and a config file in a fresh directory. */
 async function project(t: import('ava').ExecutionContext, config: string): Promise<string> {
