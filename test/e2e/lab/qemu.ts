@@ -2,7 +2,7 @@
  * QEMU command lines for the firmware kinds the e2e suite boots, and the one-time
  * KVM probe (KVM when it really works, TCG otherwise).
  */
-import { existsSync, readFileSync, writeFileSync, mkdirSync, accessSync, constants } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, mkdirSync, accessSync, constants, rmSync } from 'node:fs';
 import { release } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT, run, requireTools } from './exec.js';
@@ -164,6 +164,7 @@ async function probeAccel(log: (line: string) => void, payload: () => Promise<{ 
     '-serial', `file:${logFile}`, '-kernel', kernel, '-initrd', initrd, '-append', 'console=ttyS0 panic=-1 quiet',
   ], { timeoutMs: 15_000, allowFail: true });
   const ok = existsSync(logFile) && readFileSync(logFile, 'latin1').includes('PIXIE-E2E-MARKER');
+  rmSync(logFile, { force: true });
   const accel: Accel = ok ? 'kvm' : 'tcg';
   writeFileSync(cacheFile, JSON.stringify({ key, accel, probedAt: new Date().toISOString(), probeMs: Date.now() - started }) + '\n');
   log(ok
