@@ -31,6 +31,13 @@ export function buildProgram(io: RunIo, pending: Array<Promise<number>>): Comman
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', EXAMPLES);
   addServerOptions(program, true);
+  // Server flags are accepted before the command (`pixie --port 8080 boot …`)
+  // and after it (`pixie boot … --port 8080`); the later ones win.
+  program.enablePositionalOptions();
+  const withGlobals = <F extends object>(flags: F): F => {
+    const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
+    return { ...program.opts(), ...given } as F;
+  };
   program.action((flags: ServerFlags) => {
     pending.push(serve(flagsToConfig(flags, io.env), flags.config, io));
   });
@@ -44,7 +51,8 @@ export function buildProgram(io: RunIo, pending: Array<Promise<number>>): Comman
     .option('--kernel-arm64 <kernel>', 'kernel for arm64 machines (mixed racks)')
     .option('--initrd-arm64 <initrd>', 'initrd for arm64 machines; repeatable', collect)
     .addHelpText('after', `\nExample:\n  pixie boot ./vmlinuz ./initrd.gz --cmdline 'console=ttyS0 x={{ ID "./extra.txt" }}'`);
-  addServerOptions(boot).action((kernel: string, initrd: string[], flags: ServerFlags & Record<string, unknown>) => {
+  addServerOptions(boot).action((kernel: string, initrd: string[], own: ServerFlags & Record<string, unknown>) => {
+    const flags = withGlobals(own);
     const perArch =
       flags.kernelArm64 !== undefined ? { arm64: { kernel: flags.kernelArm64 as string, initrd: (flags.initrdArm64 as string[] | undefined) ?? [] } } : undefined;
     const opts = { kernel, initrd, cmdline: flags.cmdline as string, message: flags.bootmsg as string, ...(perArch ? { perArch } : {}) };
@@ -64,7 +72,8 @@ export function buildProgram(io: RunIo, pending: Array<Promise<number>>): Comman
 or {"ipxe-script": "..."}; anything else (non-200, timeout, bad JSON) means "don't boot this machine".
 Example:\n  pixie api http://127.0.0.1:4242 --api-request-timeout 2s`,
     );
-  addServerOptions(api).action((url: string, flags: ServerFlags & Record<string, unknown>) => {
+  addServerOptions(api).action((url: string, own: ServerFlags & Record<string, unknown>) => {
+    const flags = withGlobals(own);
     const timeoutMs = parseDurationMs(String(flags.apiRequestTimeout));
     if (timeoutMs === undefined) throw new CommanderError(2, 'pixie.badDuration', `error: --api-request-timeout "${String(flags.apiRequestTimeout)}" is not a duration such as 5s or 1500ms\n`);
     const opts = { url, timeoutMs, headers: (flags.apiHeader as string[] | undefined) ?? [], sendArch: Boolean(flags.apiSendArch) };
@@ -82,7 +91,8 @@ Example:\n  pixie api http://127.0.0.1:4242 --api-request-timeout 2s`,
     .option('--bootmsg <message>', 'message iPXE shows before booting')
     .option('--list', 'list recipes and their versions')
     .addHelpText('after', (ctx) => recipeHelp?.(ctx.command.args) ?? '');
-  addServerOptions(quick).action(async (recipe: string | undefined, version: string | undefined, flags: ServerFlags & Record<string, unknown>) => {
+  addServerOptions(quick).action(async (recipe: string | undefined, version: string | undefined, own: ServerFlags & Record<string, unknown>) => {
+    const flags = withGlobals(own);
     const { listRecipes } = await import('./quick-list.js');
     if (flags.list || !recipe) {
       if (!recipe && !flags.list) io.stderr.write('error: missing recipe\n');

@@ -84,3 +84,19 @@ test('PIXIE_SECRET is used when --secret is absent', async (t) => {
   await runCli([], { cwd: offlineDir(), env: { PIXIE_SECRET: 'from-the-environment-123' }, onStarted: (p) => void (secret = p.config.secret) });
   t.is(secret, 'from-the-environment-123');
 });
+
+test('server flags work after the command and before it; after wins', async (t) => {
+  const d = offlineDir();
+  writeFileSync(join(d, 'vmlinuz'), 'k');
+  const seen: Array<{ port: number; logFormat: string; debug: boolean }> = [];
+  const grab = (p: { config: { port: number; logFormat: string; debug: boolean } }) =>
+    void seen.push({ port: p.config.port, logFormat: p.config.logFormat, debug: p.config.debug });
+  t.is((await runCli(['boot', './vmlinuz', '--port', '8080', '--log-format', 'pretty'], { cwd: d, onStarted: grab })).code, 0);
+  t.is((await runCli(['--port', '8081', '-d', 'boot', './vmlinuz'], { cwd: d, onStarted: grab })).code, 0);
+  t.is((await runCli(['--port', '8081', 'api', 'http://127.0.0.1:9/', '--port', '8082'], { cwd: d, onStarted: grab })).code, 0);
+  t.deepEqual(seen, [
+    { port: 8080, logFormat: 'pretty', debug: false },
+    { port: 8081, logFormat: 'json', debug: true },
+    { port: 8082, logFormat: 'json', debug: false },
+  ]);
+});
