@@ -36,7 +36,7 @@ export function buildProgram(io: RunIo, pending: Array<Promise<number>>): Comman
   program.enablePositionalOptions();
   const withGlobals = <F extends object>(flags: F): F => {
     const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
-    return { ...program.opts(), ...given } as F;
+    return { ...program.opts(), ...given };
   };
   program.action((flags: ServerFlags) => {
     pending.push(serve(flagsToConfig(flags, io.env), flags.config, io));
