@@ -5,10 +5,10 @@
 // root, with a message saying so), then hands over to test/e2e/demo.ts, which
 // builds the payload, starts dnsmasq + pixie + a VM in a private network
 // namespace, streams their output and cleans up.
-import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureDeps } from './ensure-deps.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -33,22 +33,7 @@ const packages = ['iproute2', 'qemu-system-x86', 'ipxe-qemu', 'dnsmasq-base', 'b
 if (firmware.startsWith('uefi')) packages.push('ovmf');
 if (firmware.startsWith('arm64')) packages.push('qemu-system-arm', 'qemu-efi-aarch64');
 
-function installed(pkg) {
-  const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' });
-  return r.status === 0 && r.stdout.includes('install ok installed');
-}
-const missing = packages.filter((p) => !installed(p));
-if (missing.length > 0) {
-  console.log(`==> installing missing Debian packages: ${missing.join(' ')} (apt-get install -y)`);
-  try {
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-    execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
-  } catch {
-    console.error(`Could not install ${missing.join(' ')}. Install them yourself: apt-get install -y ${missing.join(' ')}`);
-    process.exit(1);
-  }
-}
+if (!ensureDeps(packages)) process.exit(1);
 if (!existsSync(path.join(root, 'node_modules', 'tsx'))) {
   console.error('Run `npm install` (or `npm ci`) in the repository first.');
   process.exit(1);
