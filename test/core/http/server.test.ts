@@ -210,3 +210,36 @@ test('file: source errors map to 502 (upstream), 404 (not found), 403 (forbidden
   }
   t.regex(h.pixie.sink.text(), /cannot serve a file \(file\): plugin "failing-source" failed in hook file:resolve: boom/);
 });
+
+test('file: a client that disconnects mid-transfer leaves no open file behind', async (t) => {
+  const { readdir, open: openFile } = await import('node:fs/promises');
+  const dir = await mkdtemp(join(tmpdir(), 'pixie-http-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const fh = await openFile(join(dir, 'big'), 'w');
+  await fh.truncate(256 * 1024 * 1024);
+  await fh.close();
+  const h = await startHttpPixie(t, {}, dir);
+  const served: Array<PixieEvents['file:served']> = [];
+  h.pixie.events.on('file:served', (e) => void served.push(e));
+  const fds = async () => (await readdir('/proc/self/fd')).length;
+  const before = await fds();
+  const url = `${h.base}/_/file?name=${h.pixie.fileId('./big')}`;
+  for (let i = 0; i < 3; i++) {
+    await new Promise<void>((resolve) => {
+      const s = got.stream(url);
+      let got1 = 0;
+      s.on('data', (c: Buffer) => {
+        got1 += c.length;
+        if (got1 > 1 << 20) s.destroy();
+      });
+      s.on('close', () => resolve());
+      s.on('error', () => resolve());
+    });
+  }
+  // Wait until the server noticed all three disconnects.
+  for (let i = 0; i < 100 && served.length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+  t.is(served.length, 3);
+  for (const e of served) t.true(e.bytes < 256 * 1024 * 1024);
+  t.true((await fds()) <= before + 1, 'file descriptors are closed');
+  t.is((await curl(`${h.base}/_/health`)).status, 200);
+});
