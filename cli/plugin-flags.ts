@@ -25,6 +25,8 @@ export const BUILTIN_FLAGS: readonly BuiltinFlag[] = [
   { plugin: 's3', flags: '--s3-force-path-style', description: 'address buckets as <endpoint>/<bucket> (MinIO, Ceph, Garage)', key: 'forcePathStyle' },
   { plugin: 's3', flags: '--s3-profile <name>', description: 'AWS shared-config profile for credentials (default: AWS_PROFILE)', key: 'profile' },
   { plugin: 's3', flags: '--s3-request-timeout <ms>', description: 'idle timeout of each S3 request in ms (default: 30000)', key: 'requestTimeoutMs' },
+  { plugin: 's3', flags: '--s3-redirect', description: 'send machines presigned S3 URLs for kernels and initrds instead of streaming them', key: 'redirect' },
+  { plugin: 's3', flags: '--s3-redirect-expires <s>', description: 'lifetime of presigned URLs in seconds (default: 3600)', key: 'redirectExpiresS' },
   { plugin: 'webhook', flags: '--webhook-url <url>', description: 'POST boot events to this URL; repeatable', key: 'urls', list: true },
   { plugin: 'webhook', flags: '--webhook-events <names>', description: 'comma-separated events to send, or * (default: boot:decided,boot:ignored,machine:booting,machine:booted)', key: 'events' },
   { plugin: 'webhook', flags: '--webhook-secret-env <var>', description: 'environment variable holding the HMAC signing secret (default: PIXIE_WEBHOOK_SECRET)', key: 'secretEnv' },

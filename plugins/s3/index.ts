@@ -2,13 +2,15 @@
  * `s3` — serves `s3://bucket/key` references (kernel, initrds, cmdline
  * files) from AWS S3 or any S3-compatible store, through the official AWS
  * SDK v3 client and its standard credential chain. Bytes stream through
- * pixie; HTTP ranges are passed on to S3.
+ * pixie with HTTP ranges passed on to S3, or, with `redirect`, machines get
+ * presigned URLs for kernels and initrds and fetch them from the store.
  */
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { definePlugin } from '../../core/plugin.js';
 import { PixieError } from '../../core/errors.js';
 import { isS3Ref, parseS3Ref } from './ref.js';
 import { s3FileSource } from './source.js';
+import { presignScript } from './redirect.js';
 import { s3Options, type S3Options } from './options.js';
 
 export { s3Options, type S3Options } from './options.js';
@@ -52,7 +54,7 @@ export default definePlugin<S3Options>({
     const client = new S3Client(config);
     ctx.onClose(() => client.destroy());
     ctx.log.debug(
-      { region: config.region, endpoint: o.endpoint ?? 'AWS', forcePathStyle: o.forcePathStyle, credentials: o.credentials ? 'config file' : 'SDK chain' },
+      { region: config.region, endpoint: o.endpoint ?? 'AWS', forcePathStyle: o.forcePathStyle, redirect: o.redirect, credentials: o.credentials ? 'config file' : 'SDK chain' },
       's3 file source ready',
     );
     ctx.tap('file:resolve', async (ref) => {
@@ -64,5 +66,9 @@ export default definePlugin<S3Options>({
       }
       return s3FileSource(parsed, { client, log: ctx.log, signal: ctx.signal });
     });
+    if (o.redirect) {
+      // After the renderer (stage 0), before user taps at higher stages.
+      ctx.tap('ipxe:script', presignScript({ client, expiresInS: o.redirectExpiresS, fileId: (r) => ctx.core.fileId(r), log: ctx.log }), { stage: 10 });
+    }
   },
 });

@@ -32,6 +32,13 @@ export const s3Options = z
       .optional(),
     /** Socket idle timeout for each S3 request, in ms. */
     requestTimeoutMs: z.coerce.number().int().min(100).max(600_000).default(30_000),
+    /**
+     * Send machines presigned S3 URLs for kernels and initrds instead of streaming
+     * the bytes through pixie (they must reach the store themselves).
+     */
+    redirect: flagBoolean.default(false),
+    /** Lifetime of presigned URLs, in seconds (SigV4 allows up to 7 days). */
+    redirectExpiresS: z.coerce.number().int().min(60).max(604_800).default(3600),
     /** Attempts per S3 call (the SDK retries throttling and 5xx with backoff). */
     maxAttempts: z.coerce.number().int().min(1).max(10).default(3),
   })

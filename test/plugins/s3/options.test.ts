@@ -16,6 +16,12 @@ test('flag strings are accepted: booleans and numbers', (t) => {
   t.true(s3Options.parse({ forcePathStyle: true }).forcePathStyle);
   t.true(s3Options.parse({ forcePathStyle: 'yes' }).forcePathStyle);
   t.false(s3Options.parse({}).forcePathStyle);
+  const r = s3Options.parse({ redirect: true, redirectExpiresS: '900' });
+  t.true(r.redirect);
+  t.is(r.redirectExpiresS, 900);
+  t.false(s3Options.parse({}).redirect);
+  t.is(s3Options.parse({}).redirectExpiresS, 3600);
+  t.false(s3Options.safeParse({ redirectExpiresS: 700_000 }).success, 'SigV4 presigned URLs live at most 7 days');
 });
 
 test('a region given is used as is; an endpoint turns off region redirects', async (t) => {
