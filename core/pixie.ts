@@ -17,6 +17,7 @@ import type { BootSpec, FileSource } from './boot/spec.js';
 import { loadPlugins, type LoadedPlugins } from './plugins.js';
 import type { CoreServices } from './plugin.js';
 import { startServices, type Service } from './services.js';
+import { logActivity } from './activity.js';
 
 export interface CreatePixieOptions {
   /** A logger to use (default: one made from the config's log settings). */
@@ -56,6 +57,7 @@ export function createPixie(input: PixieConfigInput | PixieConfig = {}, opts: Cr
 
   let loaded: Promise<LoadedPlugins> | undefined;
   let running: Service[] = [];
+  let stopActivity: (() => void) | undefined;
   const abort = new AbortController();
 
   const pixie: Pixie = {
@@ -89,10 +91,13 @@ export function createPixie(input: PixieConfigInput | PixieConfig = {}, opts: Cr
       if (!config.secret) {
         log.info('no secret configured: file URLs are signed with a random key and stop working after a restart (set --secret or PIXIE_SECRET to share them)');
       }
+      stopActivity ??= logActivity(events, log);
       running = await startServices(pixie);
     },
     async stop() {
       abort.abort();
+      stopActivity?.();
+      stopActivity = undefined;
       const services = running;
       running = [];
       for (const s of services.reverse()) {

@@ -1,0 +1,34 @@
+/**
+ * The operator's view of boots: one info line per step a machine takes
+ * (offer, iPXE script, kernel/initrd sent, booted), built from events so the
+ * protocol servers stay quiet at info level on their hot paths.
+ */
+import type { Logger } from 'pino';
+import type { PixieEmitter } from './events.js';
+
+const mb = (bytes: number) => (bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${(bytes / 1e3).toFixed(1)} kB`);
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** Subscribe the activity log; returns a function that unsubscribes. */
+export function logActivity(events: PixieEmitter, log: Logger): () => void {
+  const offs = [
+    events.on('dhcp:offer', ({ machine, port, bootFile, serverAddress }) => {
+      const what = machine.stage === 'ipxe' ? 'iPXE script' : machine.stage === 'http' ? 'HTTP boot file' : 'boot file';
+      log.info(
+        { mac: machine.mac, arch: machine.arch, firmware: machine.firmware, stage: machine.stage, port, bootFile },
+        `${machine.mac}: ${what} ${bootFile} offered (${machine.firmware} ${machine.arch}, via ${serverAddress}, port ${port})`,
+      );
+    }),
+    events.on('file:served', ({ kind, mac, bytes, durationMs, status }) => {
+      if (kind !== 'kernel' && kind !== 'initrd' && kind !== 'file') return;
+      if (status >= 400) return;
+      log.info({ mac, kind, bytes, durationMs, status }, `${mac ?? 'a machine'}: ${kind} sent, ${mb(bytes)} in ${secs(durationMs)}`);
+    }),
+    events.on('boot:ignored', ({ machine, reason }) => {
+      log.debug({ mac: machine.mac, reason }, `${machine.mac}: ignored (${reason})`);
+    }),
+  ];
+  return () => {
+    for (const off of offs) off();
+  };
+}
