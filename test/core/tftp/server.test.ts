@@ -101,6 +101,22 @@ test.serial('a client that vanishes mid-transfer frees its session', async (t) =
   t.is(r.code, 0, r.stderr);
 });
 
+test.serial('a client that goes silent (frozen, no ICMP) is dropped after its retries', async (t) => {
+  const before = seen.length;
+  const child = spawn('atftp', ['-g', '-r', 'big.bin', '-l', '/dev/null', '127.0.0.1', String(port)], { stdio: 'ignore' });
+  try {
+    const deadline = Date.now() + 15_000;
+    while (server.activeTransfers === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGSTOP'); // its socket stays open: no port-unreachable, just silence
+    while (server.activeTransfers > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    t.is(server.activeTransfers, 0);
+    const failure = seen.slice(before).find((e) => e.type === 'tftp:error');
+    t.like(failure?.payload, { filename: 'big.bin', message: 'no ACK after 3 retransmissions' });
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
+
 test.serial('a second server on the same port fails with PIXIE_ERR_BIND naming the fix', async (t) => {
   const other = createTftpServer({ listenAddr: '127.0.0.1', port, log, events, resolve: dirResolver(dir) });
   const err = await t.throwsAsync(other.start());
