@@ -22,7 +22,7 @@ export interface CoreServices {
   readonly cacheDir: string;
   /** Mint a signed, opaque ID for a file reference (served at `/_/file?name=<id>`). */
   fileId(ref: string): string;
-  /** Ask the plugins what a machine boots (cached per machine for a short time). */
+  /** Ask the plugins what a machine boots (cached per machine for a short time); rejects when a tap threw. */
   decide(machine: Machine): Promise<BootSpec | null>;
   /**
    * From inside a `boot:decide` tap: don't cache the answer being made for

@@ -64,9 +64,11 @@ async function startDhcp(pixie: Pixie): Promise<Service> {
         pixie.log.error({ mac: machine.mac, err }, `dhcp:discover failed, staying silent: ${err instanceof Error ? err.message : String(err)}`);
         return false;
       }
-      return (await pixie.decide(machine)) !== null;
+      // A failed decision was logged by decide(); stay silent for this packet.
+      return (await pixie.decide(machine).catch(() => null)) !== null;
     },
     firmwareFile: (machine) => pixie.ipxe.fileFor(machine),
+    ipxeRequire: pixie.config.ipxe.require,
   });
   await server.start();
   const mode = dhcpNoBind ? ' (no-bind)' : '';

@@ -12,6 +12,10 @@ import type { Machine } from './machine.js';
 import type { BootSpec } from './spec.js';
 
 export interface Decider {
+  /**
+   * The machine's BootSpec, or null to ignore it. Rejects (after logging)
+   * when a tap threw: the DHCP side stays silent, the script route answers 500.
+   */
   decide(machine: Machine): Promise<BootSpec | null>;
   /** Forget cached decisions (all, or one MAC). */
   forget(mac?: string): void;
@@ -65,7 +69,7 @@ export function createDecider(hooks: PixieHooks, events: PixieEmitter, log: Logg
       const t = now();
       const hit = cache.get(key);
       if (hit && t - hit.at < ttlMs) {
-        const value = await hit.value.catch(() => null);
+        const value = await hit.value;
         if (value) events.emit('boot:decided', { machine, cached: true });
         return value;
       }
@@ -87,7 +91,7 @@ export function createDecider(hooks: PixieHooks, events: PixieEmitter, log: Logg
           },
         );
       }
-      const spec = await value.catch(() => null);
+      const spec = await value;
       if (spec) events.emit('boot:decided', { machine, cached: false });
       return spec;
     },

@@ -72,8 +72,9 @@ test('a throwing tap ignores the machine, names the plugin in the log, and does 
   });
   const pixie = testPixie({ plugins: [boom] });
   await pixie.ready();
-  t.is(await pixie.decide(sampleMachine()), null);
-  t.regex(pixie.sink.text(), /plugin "boom" failed in hook boot:decide: database down/);
+  await t.throwsAsync(pixie.decide(sampleMachine()), { message: /plugin "boom" failed in hook boot:decide: database down/ });
+  t.regex(pixie.sink.text(), /boot decision failed, machine ignored: plugin "boom" failed in hook boot:decide: database down/);
+  t.is(await pixie.decide(sampleMachine({ mac: '52:54:00:00:00:09' })).catch(() => 'still answering'), 'still answering');
 });
 
 test('decisions are cached per machine, and concurrent asks share one call', async (t) => {

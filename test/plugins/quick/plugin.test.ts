@@ -98,7 +98,7 @@ test('CLI: pixie quick debian --help shows the flags and the recipe\'s versions'
 });
 
 test('CLI: an unknown version exits 2 with the list of versions', async (t) => {
-  const r = await runCli(['quick', 'debian', 'hamm', '--port', '0', '-l', '127.0.0.1']);
+  const r = await runCli(['quick', 'debian', 'hamm', '--port', '8089', '-l', '127.0.0.1']);
   t.is(r.code, 2);
   t.regex(r.stderr, /Recipe debian has no version "hamm"\. Versions: stable/);
 });
