@@ -60,6 +60,23 @@ test('script: 200 with Content-Length for a booted machine, 404 for an ignored o
   t.is(Number(head.headers['content-length']), ok.body.length);
 });
 
+test('script: a booter that throws gives 500 and a log line, and pixie keeps answering', async (t) => {
+  const broken = definePlugin({
+    name: 'broken',
+    setup(ctx) {
+      ctx.tap('boot:decide', async (m) => {
+        if (m.mac === MAC) throw new Error('inventory offline');
+        return null;
+      });
+    },
+  });
+  const h = await startHttpPixie(t, { plugins: [broken] });
+  const r = await curl(`${h.base}/_/ipxe?mac=${MAC}&arch=x64`);
+  t.is(r.status, 500);
+  t.is((await curl(`${h.base}/_/ipxe?mac=52:54:00:00:00:01&arch=x64`)).status, 404);
+  t.regex(h.pixie.sink.text(), /boot decision failed, machine ignored: plugin "broken" failed in hook boot:decide: inventory offline/);
+});
+
 test('file: full GET streams the right bytes with Content-Length, ETag and Accept-Ranges', async (t) => {
   const f = await fixture(t);
   const r = await curl(f.kernelUrl);
