@@ -26,6 +26,15 @@ function pixieWith(t: import('ava').ExecutionContext, options: Record<string, un
   return pixie;
 }
 
+/** Wait until `cond()` holds (polling), or fail after `timeoutMs`. */
+async function until(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 const booted = (mac: string, n: number) => ({ machine: { mac: `${mac.slice(0, -2)}${n.toString(16).padStart(2, '0')}` } });
 
 test('events arrive signed, in order, with the documented body and headers; others are filtered out', async (t) => {
@@ -103,26 +112,25 @@ test('a receiver that never answers: requests time out, the queue stays bounded,
   });
   const pixie = testPixie({
     decisionCacheMs: 0,
-    plugins: [[webhook, { urls: [rx.url], secret: SECRET, timeoutMs: 200, retryBaseMs: 50, retryMaxMs: 100, maxQueue: 5, flushTimeoutMs: 100 }], booter],
+    plugins: [[webhook, { urls: [rx.url], secret: SECRET, timeoutMs: 200, retryBaseMs: 50, retryMaxMs: 100, maxAttempts: 100, maxQueue: 5, flushTimeoutMs: 100 }], booter],
   });
   await pixie.ready();
-  const slowest = { ms: 0 };
+  const started50 = performance.now();
   for (let i = 0; i < 50; i++) {
-    const started = performance.now();
     const spec = await pixie.decide(sampleMachine({ mac: `52:54:00:0c:00:${i.toString(16).padStart(2, '0')}` }));
-    slowest.ms = Math.max(slowest.ms, performance.now() - started);
     t.is(spec?.kernel, './vmlinuz');
   }
-  t.true(slowest.ms < 150, `a boot decision took ${slowest.ms.toFixed(1)} ms while the webhook hung`);
+  // Waiting on the hung receiver would cost at least 50 × 200 ms.
+  const took = performance.now() - started50;
+  t.true(took < 2000, `50 boot decisions took ${took.toFixed(0)} ms while the webhook hung`);
   const warn = pixie.sink.lines.find((l) => /queue full \(5\)/.test(l.msg ?? ''));
   t.truthy(warn, 'a warning says the queue is full');
   t.is(warn?.level, 40);
-  await new Promise((r) => setTimeout(r, 450));
-  t.true(rx.all.length >= 2, 'the first event was retried after the timeout');
+  await until(() => rx.all.length >= 2, 'the first event to be retried after its timeout');
   t.true(rx.all.every((r) => (JSON.parse(r.body) as { machine: { mac: string } }).machine.mac === '52:54:00:0c:00:00'), 'ordered: the head of the queue blocks the rest');
   const started = performance.now();
   await pixie.stop();
-  t.true(performance.now() - started < 1500, 'stop waits for the flush time, not for the receiver');
+  t.true(performance.now() - started < 3000, 'stop waits for the flush time, not for the receiver');
   const summary = pixie.sink.lines.find((l) => /delivered, .* failed, .* dropped/.test(l.msg ?? ''));
   t.is(summary?.delivered, 0);
   t.is(summary?.dropped, 50, '44 pushed out of the full queue, 5 waiting and 1 in flight at shutdown');
@@ -135,13 +143,12 @@ test('a non-retryable answer (4xx) gives the event up at once; the next one goes
   const pixie = pixieWith(t, { urls: [rx.url], retryBaseMs: 20 });
   await pixie.ready();
   pixie.events.emit('machine:booted', booted(MAC, 1));
-  await new Promise((r) => setTimeout(r, 200));
-  t.is(rx.all.length, 1);
-  t.regex(pixie.sink.text(), /gave up on machine:booted after 1 attempt\(s\): HTTP 410/);
+  await until(() => /gave up on machine:booted after 1 attempt\(s\): HTTP 410/.test(pixie.sink.text()), 'the give-up warning');
   rx.mode = { kind: 'ok' };
   pixie.events.emit('machine:booted', booted(MAC, 2));
   const [r] = await rx.waitFor(1);
   t.is((JSON.parse(r!.body) as { machine: { mac: string } }).machine.mac, booted(MAC, 2).machine.mac);
+  t.is(rx.all.length, 2, 'the refused event was sent once, never retried');
 });
 
 test('5xx answers are retried with backoff; the attempt limit gives up', async (t) => {
@@ -150,9 +157,8 @@ test('5xx answers are retried with backoff; the attempt limit gives up', async (
   const pixie = pixieWith(t, { urls: [rx.url], retryBaseMs: 10, retryMaxMs: 20, maxAttempts: 3 });
   await pixie.ready();
   pixie.events.emit('machine:booted', booted(MAC, 1));
-  await new Promise((r) => setTimeout(r, 300));
+  await until(() => /gave up on machine:booted after 3 attempt\(s\): HTTP 503/.test(pixie.sink.text()), 'the give-up warning');
   t.is(rx.all.length, 3);
-  t.regex(pixie.sink.text(), /gave up on machine:booted after 3 attempt\(s\): HTTP 503/);
 });
 
 test('stop delivers what is queued (within flushTimeoutMs) before closing', async (t) => {
