@@ -30,7 +30,7 @@ export function buildProgram(io: RunIo, pending: Array<Promise<number>>): Comman
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', EXAMPLES);
-  addServerOptions(program, true);
+  addServerOptions(program);
   // Server flags are accepted before the command (`pixie --port 8080 boot …`)
   // and after it (`pixie boot … --port 8080`); the later ones win.
   program.enablePositionalOptions();
@@ -72,12 +72,12 @@ export function buildProgram(io: RunIo, pending: Array<Promise<number>>): Comman
 or {"ipxe-script": "..."}; anything else (non-200, timeout, bad JSON) means "don't boot this machine".
 Example:\n  pixie api http://127.0.0.1:4242 --api-request-timeout 2s`,
     );
-  addServerOptions(api).action((url: string, own: ServerFlags & Record<string, unknown>) => {
+  addServerOptions(api, 'api').action((url: string, own: ServerFlags & Record<string, unknown>) => {
     const flags = withGlobals(own);
     const timeoutMs = parseDurationMs(String(flags.apiRequestTimeout));
     if (timeoutMs === undefined) throw new CommanderError(2, 'pixie.badDuration', `error: --api-request-timeout "${String(flags.apiRequestTimeout)}" is not a duration such as 5s or 1500ms\n`);
     const opts = { url, timeoutMs, headers: (flags.apiHeader as string[] | undefined) ?? [], sendArch: Boolean(flags.apiSendArch) };
-    pending.push(serve(withPlugin(flagsToConfig(flags, io.env), 'api', opts), flags.config, io));
+    pending.push(serve(withPlugin(flagsToConfig(flags, io.env, 'api'), 'api', opts), flags.config, io));
   });
   program.addCommand(api);
 

@@ -12,8 +12,11 @@ const int = (name: string) => (v: string) => {
 };
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
-/** Add the shared server flags (and built-in plugin flags when `pluginFlags`). */
-export function addServerOptions(cmd: Command, pluginFlags = false): Command {
+/**
+ * Add the shared server flags and the built-in plugins' flags (except those
+ * of `ownPlugin`, which a command such as `api` declares itself).
+ */
+export function addServerOptions(cmd: Command, ownPlugin?: string): Command {
   cmd
     .option('-c, --config <file>', 'config file (default: search for pixie.config.{js,mjs,cjs,json,yaml} from the working directory)')
     .option('--plugin <name>', 'load a plugin: built-in name, npm package (pixie-plugin-NAME) or path; repeatable', collect)
@@ -27,14 +30,15 @@ export function addServerOptions(cmd: Command, pluginFlags = false): Command {
     .option('--ipxe-efi64 <file>', 'iPXE binary for 64-bit x86 UEFI clients (default: bundled ipxe.efi)')
     .option('--ipxe-efi-arm64 <file>', 'iPXE binary for arm64 UEFI clients (default: bundled ipxe-arm64.efi)')
     .option('--ipxe-efi-arm32 <file>', 'iPXE binary for 32-bit ARM UEFI clients (none bundled)')
+    .option('--ipxe-require <feature>', 'a feature (e.g. https) an iPXE already running must have, else pixie chainloads its own iPXE; repeatable', collect)
     .option('--secret <string>', 'key for signed file URLs, shared by instances (env PIXIE_SECRET; default: random per start)')
     .option('--cache-dir <dir>', 'cache for remote files (default: ~/.cache/pixie)')
     .option('--decision-cache <ms>', 'reuse a machine\'s boot decision for this long (default: 30000)', int('--decision-cache'))
     .option('-d, --debug', 'log every decision and ignored packet')
     .option('-t, --log-timestamps', 'add timestamps to log lines')
     .addOption(new Option('--log-format <format>', 'log format').choices(['auto', 'pretty', 'json']));
-  if (pluginFlags) {
-    for (const f of BUILTIN_FLAGS) {
+  {
+    for (const f of BUILTIN_FLAGS.filter((b) => b.plugin !== ownPlugin)) {
       const o = new Option(f.flags, `${f.description} (plugin ${f.plugin})`);
       if (f.list) o.argParser(collect);
       cmd.addOption(o);
@@ -56,6 +60,7 @@ export interface ServerFlags {
   ipxeEfi64?: string;
   ipxeEfiArm64?: string;
   ipxeEfiArm32?: string;
+  ipxeRequire?: string[];
   secret?: string;
   cacheDir?: string;
   decisionCache?: number;
@@ -70,7 +75,7 @@ const attrName = (flags: string) =>
   (/--([a-z0-9-]+)/.exec(flags)?.[1] ?? '').replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
 /** Translate flags to a config overlay; only flags actually given appear. */
-export function flagsToConfig(f: ServerFlags, env: NodeJS.ProcessEnv = process.env): PixieConfigInput {
+export function flagsToConfig(f: ServerFlags, env: NodeJS.ProcessEnv = process.env, ownPlugin?: string): PixieConfigInput {
   const ipxe = {
     bios: f.ipxeBios,
     ipxe: f.ipxeIpxe,
@@ -78,10 +83,13 @@ export function flagsToConfig(f: ServerFlags, env: NodeJS.ProcessEnv = process.e
     efi64: f.ipxeEfi64,
     efiArm64: f.ipxeEfiArm64,
     efiArm32: f.ipxeEfiArm32,
+    // Validated by the config schema (a list of feature names).
+    require: f.ipxeRequire as NonNullable<PixieConfigInput['ipxe']>['require'],
   };
   const plugins: NonNullable<PixieConfigInput['plugins']> = (f.plugin ?? []).map((p) => p);
   const byPlugin = new Map<string, Record<string, unknown>>();
   for (const bf of BUILTIN_FLAGS) {
+    if (bf.plugin === ownPlugin) continue;
     const v = f[attrName(bf.flags)];
     if (v === undefined) continue;
     const opts = byPlugin.get(bf.plugin) ?? {};

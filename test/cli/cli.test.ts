@@ -100,3 +100,22 @@ test('server flags work after the command and before it; after wins', async (t) 
     { port: 8082, logFormat: 'json', debug: false },
   ]);
 });
+
+test('plugin flags are accepted after a command and turn the plugin on', async (t) => {
+  const d = offlineDir();
+  writeFileSync(join(d, 'vmlinuz'), 'k');
+  let plugins: readonly string[] = [];
+  const r = await runCli(['boot', './vmlinuz', '--webhook-url', 'http://127.0.0.1:9/hook', '--webhook-max-queue', '5'], {
+    cwd: d,
+    onStarted: (p) => void (plugins = p.plugins),
+  });
+  t.is(r.code, 0, r.stderr);
+  t.true(plugins.includes('webhook'));
+  t.true(plugins.includes('static'));
+  const r2 = await runCli(['api', 'http://127.0.0.1:9/', '--api-request-timeout', '2s', '--webhook-url', 'http://127.0.0.1:9/h'], {
+    cwd: d,
+    onStarted: (p) => void (plugins = p.plugins),
+  });
+  t.is(r2.code, 0, r2.stderr);
+  t.deepEqual(plugins.filter((n) => n === 'api' || n === 'webhook'), ['api', 'webhook']);
+});
