@@ -13,7 +13,9 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 export function logActivity(events: PixieEmitter, log: Logger): () => void {
   const offs = [
     events.on('dhcp:offer', ({ machine, port, bootFile, serverAddress }) => {
-      const what = machine.stage === 'ipxe' ? 'iPXE script' : machine.stage === 'http' ? 'HTTP boot file' : 'boot file';
+      // An iPXE stage given a file name (not a URL) is being chainloaded into pixie's iPXE.
+      const chainload = machine.stage === 'ipxe' && !bootFile.includes('://');
+      const what = chainload ? 'iPXE chainload' : machine.stage === 'ipxe' ? 'iPXE script' : machine.stage === 'http' ? 'HTTP boot file' : 'boot file';
       log.info(
         { mac: machine.mac, arch: machine.arch, firmware: machine.firmware, stage: machine.stage, port, bootFile },
         `${machine.mac}: ${what} ${bootFile} offered (${machine.firmware} ${machine.arch}, via ${serverAddress}, port ${port})`,

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { AnyPlugin } from './plugin.js';
+import { IPXE_FEATURE_NAMES } from './dhcp/ipxe-features.js';
 
 const port = (def: number) => z.number().int().min(1).max(65535).default(def);
 const ipv4 = z.string().regex(/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/, 'an IPv4 address such as 0.0.0.0 or 192.168.1.10');
@@ -19,7 +20,7 @@ const pluginRef = z.union([
 export const pluginEntrySchema = z.union([pluginRef, z.tuple([pluginRef, z.unknown()])]);
 export type PluginEntry = z.input<typeof pluginEntrySchema>;
 
-/** iPXE binary overrides (paths), keyed as Pixiecore's `--ipxe-*` flags. */
+/** iPXE binary overrides (paths), keyed as Pixiecore's `--ipxe-*` flags, and the features a running iPXE must have. */
 export const ipxeSchema = z
   .object({
     bios: z.string().optional(),
@@ -28,6 +29,11 @@ export const ipxeSchema = z
     efi64: z.string().optional(),
     efiArm64: z.string().optional(),
     efiArm32: z.string().optional(),
+    /**
+     * Features (option 175 names such as `https`) a running iPXE must have to get
+     * its script; one lacking any is chainloaded into pixie's iPXE. `http` is always required.
+     */
+    require: z.array(z.enum(IPXE_FEATURE_NAMES)).optional(),
   })
   .strict()
   .default({});

@@ -20,9 +20,13 @@ export const IPXE_FILES: Readonly<Record<IpxeKey, string>> = {
   efiArm32: 'ipxe-arm32.efi',
 };
 
-/** The binary key a machine in its firmware stage needs. */
-export function ipxeKeyFor(machine: Pick<Machine, 'firmware' | 'arch'>): IpxeKey {
-  if (machine.firmware === 'bios') return 'bios';
+/**
+ * The binary key a machine in its firmware stage needs. A BIOS machine whose
+ * iPXE (NIC ROM) is chainloaded into pixie's gets `ipxe` (ipxe.pxe: own
+ * drivers, as Pixiecore serves iPXE ROMs); UEFI gets the same binary either way.
+ */
+export function ipxeKeyFor(machine: Pick<Machine, 'firmware' | 'arch'> & { readonly stage?: Machine['stage'] }): IpxeKey {
+  if (machine.firmware === 'bios') return machine.stage === 'ipxe' ? 'ipxe' : 'bios';
   switch (machine.arch) {
     case 'ia32':
       return 'efi32';
@@ -49,8 +53,8 @@ export function pixieRoot(): string {
 export interface IpxeBinaries {
   /** Path of the binary for a key, or undefined when none is shipped or configured. */
   pathFor(key: IpxeKey): string | undefined;
-  /** Boot file name for a firmware-stage machine, or undefined when no binary exists. */
-  fileFor(machine: Pick<Machine, 'firmware' | 'arch'>): string | undefined;
+  /** Boot file name for a firmware-stage (or chainloaded iPXE) machine, or undefined when no binary exists. */
+  fileFor(machine: Pick<Machine, 'firmware' | 'arch'> & { readonly stage?: Machine['stage'] }): string | undefined;
   /** Path for a requested boot file name (TFTP/HTTP), or undefined. */
   pathForName(name: string): string | undefined;
 }

@@ -7,12 +7,10 @@
 import { macFromBytes, type BootStage, type Machine } from '../boot/machine.js';
 import type { DhcpRequestInfo } from '../hooks.js';
 import { archCodeFromVendorClass, archFromCode, type ArchInfo } from './arch.js';
-import { Opt, MessageType, decodeOptions, messageTypeName, machineUuid, optString, optU16, optU8, strBytes, ipBytes, userClasses } from './options.js';
+import { Opt, MessageType, messageTypeName, machineUuid, optString, optU16, optU8, strBytes, ipBytes, userClasses } from './options.js';
 import { BootOp, BROADCAST_FLAG, clientMac, type DhcpPacket } from './packet.js';
+import { IPXE_FEATURES, ipxeFeatures } from './ipxe-features.js';
 import { bootUrls } from './urls.js';
-
-/** iPXE feature flag "HTTP protocol" inside option 175 (iPXE include/ipxe/features.h). */
-const IPXE_FEATURE_HTTP = 0x13;
 
 export type Classification =
   | { kind: 'boot'; machine: Machine; request: DhcpRequestInfo; archInfo: ArchInfo }
@@ -38,12 +36,7 @@ function stageOf(vendorClass: string | undefined, isIpxe: boolean, archInfo: Arc
 
 /** iPXE's HTTP feature flag from option 175; undefined when 175 is absent or unreadable. */
 function ipxeHasHttp(options: ReadonlyMap<number, Uint8Array>): boolean | undefined {
-  const encap = options.get(Opt.IpxeEncap);
-  if (!encap) return undefined;
-  const sub = decodeOptions(encap);
-  if (!sub.ok) return undefined;
-  const flag = sub.options.get(IPXE_FEATURE_HTTP);
-  return flag !== undefined && flag.length > 0 && flag[0] !== 0;
+  return ipxeFeatures(options)?.has(IPXE_FEATURES.http);
 }
 
 /**
@@ -99,18 +92,25 @@ export type BootFileResult = { ok: true; bootFile: string } | { ok: false; reaso
  * The boot file for a machine's stage:
  * - `pxe`: the iPXE binary's name, fetched over TFTP from siaddr;
  * - `http`: the iPXE binary as an http:// URL (UEFI HTTP Boot);
- * - `ipxe`: the machine's iPXE script URL (no chainload loop).
+ * - `ipxe`: the machine's iPXE script URL (no chainload loop) — unless the
+ *   running iPXE lacks features pixie needs (`ipxeMissing`, from
+ *   `missingIpxeFeatures`): then pixie's own iPXE binary for that machine
+ *   (`ipxe.pxe` on BIOS, as Pixiecore does for iPXE ROMs) over TFTP. That
+ *   build has the features, so its own request gets the script.
  */
 export function bootFileFor(
   machine: Machine,
   serverAddress: string,
   httpPort: number,
   firmwareFile: (m: Machine) => string | undefined,
+  ipxeMissing: readonly string[] = [],
 ): BootFileResult {
   const urls = bootUrls(serverAddress, httpPort);
   if (machine.stage === 'ipxe') {
-    if (machine.ipxeHttp === false) return { ok: false, reason: 'this iPXE build has no HTTP support (option 175)' };
-    return { ok: true, bootFile: urls.ipxeScript(machine) };
+    if (ipxeMissing.length === 0) return { ok: true, bootFile: urls.ipxeScript(machine) };
+    const name = firmwareFile(machine);
+    if (!name) return { ok: false, reason: `this iPXE lacks ${ipxeMissing.join(', ')} (option 175) and no iPXE binary is configured to chainload for ${machine.firmware} ${machine.arch}` };
+    return { ok: true, bootFile: name };
   }
   const name = firmwareFile(machine);
   if (!name) return { ok: false, reason: `no iPXE binary configured for ${machine.firmware} ${machine.arch}` };
@@ -145,7 +145,8 @@ export function buildReply(req: DhcpPacket, machine: Machine, params: ReplyParam
   if (machine.firmware === 'bios') options.set(Opt.VendorSpecific, PXE_SKIP_DISCOVERY);
   // The file field holds 127 characters plus NUL; longer names also go in option 67.
   if (params.bootFile.length > 127) options.set(Opt.BootFileName, strBytes(params.bootFile));
-  const tftp = machine.stage === 'pxe';
+  // A bare file name is fetched over TFTP from sname/siaddr; URLs carry their server.
+  const tftp = !params.bootFile.includes('://');
   return {
     op: BootOp.Reply,
     htype: req.htype,

@@ -12,6 +12,7 @@ import type { DhcpRequestInfo } from '../hooks.js';
 import { MessageType, Opt, optIp, optU8 } from './options.js';
 import { decodePacket, encodePacket } from './packet.js';
 import { bootFileFor, buildReply, classifyRequest, replyDestination, type Destination } from './pxe.js';
+import { missingIpxeFeatures, type IpxeFeature } from './ipxe-features.js';
 import { nativeNet, openDgram, openNative, type DhcpSocket, type Received } from './socket.js';
 
 export interface DhcpServerOptions {
@@ -27,8 +28,13 @@ export interface DhcpServerOptions {
   events: PixieEmitter;
   /** Core callback: runs dhcp:discover + boot:decide (cached). true => answer, false => stay silent. */
   shouldBoot(machine: Machine, request: DhcpRequestInfo): Promise<boolean>;
-  /** iPXE binary name for a firmware-stage machine; undefined => no binary, log and ignore. */
+  /** iPXE binary name for a firmware-stage machine (or an iPXE to chainload); undefined => no binary, log and ignore. */
   firmwareFile(machine: Machine): string | undefined;
+  /**
+   * Features a running iPXE must list in option 175 (besides `http`, always
+   * required) to get its script; one lacking any is chainloaded into pixie's iPXE.
+   */
+  ipxeRequire?: readonly IpxeFeature[] | undefined;
 }
 
 /** Counters, for the status page and tests. */
@@ -125,7 +131,8 @@ export function createDhcpServer(opts: DhcpServerOptions): DhcpServer {
       opts.events.emit('boot:ignored', { machine, reason: 'no boot spec' });
       return null;
     }
-    const file = bootFileFor(machine, meta.serverAddress, opts.httpPort, (m) => opts.firmwareFile(m));
+    const missing = machine.stage === 'ipxe' ? missingIpxeFeatures(request.options, opts.ipxeRequire ?? []) : [];
+    const file = bootFileFor(machine, meta.serverAddress, opts.httpPort, (m) => opts.firmwareFile(m), missing);
     if (!file.ok) {
       stats.ignored++;
       reportOnce(`${machine.mac}/file/${machine.archCode ?? '-'}`, `ignoring ${machine.mac}: ${file.reason}`, fields);
@@ -135,7 +142,11 @@ export function createDhcpServer(opts: DhcpServerOptions): DhcpServer {
     const replyType = type === MessageType.Discover && !onPxePort ? 'offer' : 'ack';
     const reply = buildReply(req, machine, { serverAddress: meta.serverAddress, bootFile: file.bootFile, type: replyType });
     stats.replies++;
-    log.debug({ ...fields, bootFile: file.bootFile, serverAddress: meta.serverAddress }, `${replyType} to ${machine.mac}`);
+    const chainload = missing.length > 0 ? { ipxeMissing: missing } : {};
+    log.debug(
+      { ...fields, ...chainload, bootFile: file.bootFile, serverAddress: meta.serverAddress },
+      `${replyType} to ${machine.mac}${missing.length > 0 ? `: its iPXE lacks ${missing.join(', ')}, chainloading ${file.bootFile}` : ''}`,
+    );
     opts.events.emit('dhcp:offer', { machine, port: meta.port, bootFile: file.bootFile, serverAddress: meta.serverAddress });
     return { reply: encodePacket(reply), dest: replyDestination(req, meta.port, meta.remote) };
   }

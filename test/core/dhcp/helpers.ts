@@ -18,7 +18,7 @@ export function loadFixtures(): Map<string, Buffer> {
 
 /** The iPXE binary names pixie's defaults use, per firmware/arch. */
 export function testFirmwareFile(m: Machine): string | undefined {
-  if (m.firmware === 'bios') return 'undionly.kpxe';
+  if (m.firmware === 'bios') return m.stage === 'ipxe' ? 'ipxe.pxe' : 'undionly.kpxe';
   return { x64: 'ipxe.efi', arm64: 'ipxe-arm64.efi', ia32: 'ipxe-i386.efi', arm32: undefined }[m.arch];
 }
 

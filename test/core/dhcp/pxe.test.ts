@@ -48,7 +48,19 @@ test('boot file per stage', (t) => {
   t.deepEqual(bootFileFor(machine({ stage: 'ipxe', arch: 'arm64' }), '10.0.0.1', 80, testFirmwareFile), { ok: true, bootFile: 'http://10.0.0.1/_/ipxe?mac=52:54:00:ab:cd:ef&arch=arm64' });
   t.deepEqual(bootFileFor(machine({ stage: 'http', firmware: 'efi' }), '10.0.0.1', 8080, testFirmwareFile), { ok: true, bootFile: 'http://10.0.0.1:8080/_/firmware/ipxe.efi' });
   t.like(bootFileFor(machine({ firmware: 'efi', arch: 'arm32' }), '10.0.0.1', 80, testFirmwareFile), { ok: false });
-  t.like(bootFileFor(machine({ stage: 'ipxe', ipxeHttp: false }), '10.0.0.1', 80, testFirmwareFile), { ok: false });
+});
+
+test('an iPXE lacking needed features is chainloaded into pixie\'s iPXE over TFTP', (t) => {
+  t.deepEqual(bootFileFor(machine({ stage: 'ipxe', ipxeHttp: false }), '10.0.0.1', 80, testFirmwareFile, ['http']), { ok: true, bootFile: 'ipxe.pxe' });
+  t.deepEqual(bootFileFor(machine({ stage: 'ipxe', firmware: 'efi', arch: 'arm64' }), '10.0.0.1', 80, testFirmwareFile, ['https']), { ok: true, bootFile: 'ipxe-arm64.efi' });
+  const none = bootFileFor(machine({ stage: 'ipxe', firmware: 'efi', arch: 'arm32' }), '10.0.0.1', 80, testFirmwareFile, ['https']);
+  t.false(none.ok);
+  t.regex(none.ok ? '' : none.reason, /lacks https .* no iPXE binary is configured/);
+  // The reply names us as TFTP server, like a firmware-stage offer.
+  const r = buildReply(request([[Opt.UserClass, 'iPXE']]), machine({ stage: 'ipxe' }), { serverAddress: '10.0.0.1', bootFile: 'ipxe.pxe', type: 'offer' });
+  t.like(r, { siaddr: '10.0.0.1', sname: '10.0.0.1', file: 'ipxe.pxe' });
+  const script = buildReply(request([[Opt.UserClass, 'iPXE']]), machine({ stage: 'ipxe' }), { serverAddress: '10.0.0.1', bootFile: 'http://10.0.0.1/_/ipxe?mac=x', type: 'offer' });
+  t.is(script.sname, '');
 });
 
 test('URL builder leaves out port 80', (t) => {

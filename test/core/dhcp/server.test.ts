@@ -61,6 +61,19 @@ test('iPXE gets its script URL; a REQUEST to 4011 gets an ACK', async (t) => {
   t.deepEqual(ack.packet.options.get(Opt.MessageType), Uint8Array.of(MessageType.Ack));
 });
 
+test('with ipxe.require, an iPXE ROM lacking the feature is chainloaded into ipxe.pxe over TFTP, on 67 and 4011', async (t) => {
+  const { server, lines } = setup({ ipxeRequire: ['https'] });
+  // QEMU's 2019 iPXE ROM lists HTTP but not HTTPS in option 175.
+  const offer = decodePacket((await server.handle(fx('qemu-bios-ipxe-discover'), meta()))!);
+  t.like(offer, { ok: true, packet: { file: 'ipxe.pxe', siaddr: '10.0.0.1', sname: '10.0.0.1' } });
+  const ack = decodePacket((await server.handle(fx('qemu-bios-ipxe-request'), meta(4011)))!);
+  t.like(ack, { ok: true, packet: { file: 'ipxe.pxe' } });
+  t.true(lines.some((l) => /its iPXE lacks https, chainloading ipxe\.pxe/.test(String(l.msg)) && (l.ipxeMissing as string[])[0] === 'https'));
+  // Features it has (HTTP, DNS, NFS) do not trigger a chainload.
+  const { server: plain } = setup({ ipxeRequire: ['dns', 'nfs'] });
+  t.like(decodePacket((await plain.handle(fx('qemu-bios-ipxe-discover'), meta()))!), { ok: true, packet: { file: 'http://10.0.0.1:8080/_/ipxe?mac=52:54:00:00:01:01&arch=x64' } });
+});
+
 test('UEFI HTTP Boot gets HTTPClient and the firmware URL', async (t) => {
   const { server } = setup();
   const r = decodePacket((await server.handle(fx('ovmf-http-discover'), meta()))!);
