@@ -5,8 +5,8 @@
 // network namespaces made here (veth, 10.79.0.0/24) and removed afterwards. perfdhcp acts
 // as a relay (giaddr set), so replies are unicast back to it.
 //
-// Reports offers/s, drop ratio and latency (perfdhcp gives min/avg/max/stddev, no
-// percentiles) and the pixie/dnsmasq ratios. Bounded: DHCP_BENCH_SECONDS (default 10) at
+// Reports offers/s, drop ratio and latency (min/avg/max from perfdhcp; p50/p99 computed
+// from the per-exchange timestamps `-x t` prints) and the pixie/dnsmasq ratios. Bounded: DHCP_BENCH_SECONDS (default 10) at
 // DHCP_BENCH_RATE DISCOVERs/s (default 10000), every command under a timeout.
 // Usage (root): node bench/dhcp.mjs   — results also go to bench/results/dhcp.json.
 import { execFileSync, spawn } from 'node:child_process';
@@ -14,12 +14,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { customRow, printResult } from './lib/result.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const rate = Number(process.env.DHCP_BENCH_RATE ?? 10000);
 const seconds = Number(process.env.DHCP_BENCH_SECONDS ?? 10);
 const clients = Number(process.env.DHCP_BENCH_CLIENTS ?? 1000);
-const sh = (...a) => execFileSync(a[0], a.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const sh = (...a) => execFileSync(a[0], a.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 for (const [tool, pkg] of [['perfdhcp', 'kea-admin'], ['dnsmasq', 'dnsmasq-base'], ['ip', 'iproute2']]) {
@@ -54,13 +55,16 @@ async function scenario(name, start) {
     let out;
     try {
       out = sh('ip', 'netns', 'exec', cli, 'timeout', String(seconds + 20), 'perfdhcp', '-4', '-i', '-l', '10.79.0.2',
-        '-o', `60,${vendor}`, '-o', '93,0000', '-r', String(rate), '-p', String(seconds), '-R', String(clients), '10.79.0.1');
+        '-o', `60,${vendor}`, '-o', '93,0000', '-r', String(rate), '-p', String(seconds), '-R', String(clients), '-x', 't', '10.79.0.1');
     } catch (e) {
       // perfdhcp exits non-zero when any packet was dropped; its report is still on stdout.
       out = String(e.stdout ?? '');
       if (!/Rate:/.test(out)) throw e;
     }
     const num = (re) => Number(re.exec(out)?.[1] ?? NaN);
+    // "sent / received: 000001.710679 / 000001.711007" per successful exchange (-x t).
+    const delays = [...out.matchAll(/sent \/ received: ([\d.]+) \/ ([\d.]+)/g)].map((m) => (Number(m[2]) - Number(m[1])) * 1000).sort((a, b) => a - b);
+    const pct = (q) => (delays.length ? Number(delays[Math.min(delays.length - 1, Math.floor(q * delays.length))].toFixed(3)) : NaN);
     return {
       name,
       offersPerSec: num(/Rate:\s*([\d.]+)/),
@@ -71,6 +75,8 @@ async function scenario(name, start) {
       avgMs: num(/avg delay:\s*([\d.]+)/),
       maxMs: num(/max delay:\s*([\d.]+)/),
       stddevMs: num(/std deviation:\s*([\d.]+)/),
+      p50Ms: pct(0.5),
+      p99Ms: pct(0.99),
     };
   } finally {
     if (proc && proc.exitCode === null) proc.kill('SIGTERM');
@@ -111,3 +117,9 @@ console.table([dnsmasq, pixie]);
 console.log(`pixie/dnsmasq: offers/s ×${result.ratios.offersPerSec}, avg latency ×${result.ratios.avgLatency}, max latency ×${result.ratios.maxLatency}`);
 mkdirSync(join(root, 'bench/results'), { recursive: true });
 writeFileSync(join(root, 'bench/results/dhcp.json'), JSON.stringify(result, null, 2) + '\n');
+printResult('dhcp', [
+  customRow({ scenario: `proxyDHCP ${rate}/s PXE DISCOVERs: loss`, unit: '% lost', peerName: 'dnsmasq proxy', peer: dnsmasq.dropPct, pixie: pixie.dropPct, digits: 2, showRatio: false,
+    target: '≤ 0.5 %', met: Number.isFinite(pixie.dropPct) ? pixie.dropPct <= 0.5 : null }),
+  customRow({ scenario: `proxyDHCP ${rate}/s PXE DISCOVERs: p99 latency`, unit: 'ms', peerName: 'dnsmasq proxy', peer: dnsmasq.p99Ms, pixie: pixie.p99Ms, digits: 2,
+    target: '≤ 2 ms', met: Number.isFinite(pixie.p99Ms) ? pixie.p99Ms <= 2 : null }),
+], { rate, seconds, clients, dnsmasq, pixie });

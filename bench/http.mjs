@@ -17,6 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { printResult, ratioRow } from './lib/result.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const seconds = Number(process.env.HTTP_BENCH_SECONDS ?? 5);
@@ -170,11 +171,19 @@ http {
   const failures = { nginx64k: n64, pixie64k: x64, nginxScript: nScript, pixieScript: xScript };
   console.table(rows);
   for (const r of rows) console.log(`${r.scenario}: pixie/nginx ×${r.ratio} (target ≥ ${r.target})${r.ratio >= r.target ? '' : '  BELOW TARGET'}`);
+  const wrkFailed = (w) => w.non2xx > 0 || w.errors !== 'none';
+  const resultRows = rows.map((r) => ratioRow({ scenario: `HTTP ${r.scenario}`, unit: r.unit, peerName: 'nginx', peer: r.nginx, pixie: r.pixie, op: '>=', target: r.target }));
+  for (const [i, [peerRun, pixieRun]] of [[n64, x64], [nScript, xScript]].entries()) {
+    const row = resultRows[2 + i];
+    if (wrkFailed(pixieRun)) Object.assign(row, { met: false, note: `pixie: ${pixieRun.non2xx} non-2xx, socket errors ${pixieRun.errors}` });
+    if (wrkFailed(peerRun)) row.note = `${row.note ? `${row.note}; ` : ''}nginx: ${peerRun.non2xx} non-2xx, socket errors ${peerRun.errors}`;
+  }
   mkdirSync(join(root, 'bench/results'), { recursive: true });
   writeFileSync(
     join(root, 'bench/results/http.json'),
     JSON.stringify({ scenario: 'HTTP: pixie vs nginx on 127.0.0.1', seconds, rounds, conns, repeat, nginxWorkers, rows, wrk: failures, loadavg: sh('cat', ['/proc/loadavg']).trim() }, null, 2) + '\n',
   );
+  printResult('http', resultRows, { seconds, rounds, conns, repeat, nginxWorkers, wrk: failures });
 } finally {
   for (const p of procs) if (p.exitCode === null) p.kill('SIGTERM');
   await sleep(500);
