@@ -81,6 +81,7 @@ test.serial('an address added after start is served once the listener rescans', 
  * would take minutes. Sizes stay small: lock-step over a lossy link is slow.
  */
 const lossy: Array<[string, string, (out: string) => [string, string[]]]> = [
+  // tftp-hpa reads commands from stdin here (to set rexmt); it then exits 0 even on errors, hence the output check below.
   ['tftp-hpa, blksize 512', 'half.bin', (out) => ['sh', ['-c', `printf 'binary\\nrexmt 1\\nget half.bin ${out}\\n' | tftp ${SERVER}`]]],
   ['curl, no options (blksize 512)', 'half.bin', (out) => ['curl', ['-sS', '--tftp-no-options', '--connect-timeout', '3', '-o', out, `tftp://${SERVER}/half.bin`]]],
   ['atftp, blksize 1468', 'one.bin', (out) => ['atftp', ['--tftp-timeout', '1', '--option', 'blksize 1468', '-g', '-r', 'one.bin', '-l', out, SERVER]]],
@@ -89,14 +90,24 @@ const lossy: Array<[string, string, (out: string) => [string, string[]]]> = [
 
 test.serial('with 5% loss, 1% duplication and 25% reordering on the link, every client gets its file byte-identical', async (t) => {
   lossyLab = await createLab('l', [SERVER], CLIENT, { lossPct: 5, duplicatePct: 1, reorderPct: 25, correlationPct: 50, delayMs: 1 });
-  // Short retransmission timeout: the round trip is a few ms, and recovery speed keeps this test fast.
-  lossyServer = await startServerIn(lossyLab.server, ['0.0.0.0', '69', dir, '30']);
+  // A short retransmission timeout (the round trip is a few ms) keeps this
+  // test fast; many retries keep a busy machine's scheduling hiccups from
+  // looking like a vanished client.
+  lossyServer = await startServerIn(lossyLab.server, ['0.0.0.0', '69', dir, '30', '1468', '16', '40']);
   for (const [title, name, command] of lossy) {
     const out = join(dir, `got-${name}-${title.split(',')[0]!}`);
     const before = lossyServer.events.length;
     const [cmd, args] = command(out);
-    const r = await inNs(lossyLab.client, cmd, args);
+    let r = await inNs(lossyLab.client, cmd, args);
+    // atftp gives up when an OACK arrives twice (ours, resent after a lost
+    // ACK 0, or a duplicate made by the link): a client limitation that a
+    // real client answers by asking again, so do the same, a bounded number of times.
+    for (let attempt = 1; attempt < 4 && /unexpected OACK/.test(r.stdout + r.stderr); attempt++) {
+      t.log(`${title}: atftp saw a repeated OACK and gave up; asking again`);
+      r = await inNs(lossyLab.client, cmd, args);
+    }
     t.is(r.code, 0, `${title}: ${r.stdout}${r.stderr}`);
+    t.notRegex(r.stdout + r.stderr, /Error code|timed out/, title);
     t.is(await sha256File(out), digests.get(name) ?? 'no digest', title);
     const done = lossyServer.events.slice(before).find((e) => e.event === 'done');
     t.truthy(done, `${title}: the server reported the transfer done`);
