@@ -24,7 +24,7 @@ import {
   deleteNamespaceSync, uniqueNsName, type LabBridge,
 } from './lab/netns.js';
 import { LabProcess, type SpawnOptions } from './lab/process.js';
-import { chooseAccel, isArm64, qemuPlan, requireFirmware, type Accel, type Firmware } from './lab/qemu.js';
+import { chooseAccel, isArm, qemuPlan, requireFirmware, type Accel, type Firmware } from './lab/qemu.js';
 import { ensurePayload, resultsDir } from './lab/payload.js';
 import { Vm } from './lab/vm.js';
 import { acquireVmSlot, releaseVmSlotSync } from './lab/vm-lock.js';
@@ -73,7 +73,7 @@ let vmCounter = 0;
 
 /** A sensible power-on → marker budget for a firmware kind under the given accelerator. */
 export function bootTimeoutMs(vm: { firmware: Firmware; accel: Accel }): number {
-  if (isArm64(vm.firmware)) return 240_000;
+  if (isArm(vm.firmware)) return 240_000;
   const uefi = vm.firmware.startsWith('uefi');
   if (vm.accel === 'kvm') return uefi ? 60_000 : 45_000;
   return uefi ? 150_000 : 90_000;
@@ -81,7 +81,7 @@ export function bootTimeoutMs(vm: { firmware: Firmware; accel: Accel }): number 
 
 /** The kernel `console=` argument for a firmware's architecture. */
 export function consoleArg(firmware: Firmware): string {
-  return isArm64(firmware) ? 'console=ttyAMA0' : 'console=ttyS0';
+  return isArm(firmware) ? 'console=ttyAMA0' : 'console=ttyS0';
 }
 
 export class Lab {
@@ -182,7 +182,7 @@ export class Lab {
   async startVm(opts: VmOptions): Promise<Vm> {
     this.assertOpen();
     requireFirmware(opts.firmware);
-    const accel: Accel = isArm64(opts.firmware) ? 'tcg' : await this.accel();
+    const accel: Accel = isArm(opts.firmware) ? 'tcg' : await this.accel();
     const bridge = this.bridge(opts.bridge ?? 0);
     vmCounter += 1;
     const mac = opts.mac ?? `52:54:00:${hex(process.pid >> 8)}:${hex(process.pid)}:${hex(vmCounter)}`;

@@ -6,9 +6,8 @@
  */
 import path from 'node:path';
 import { loadavg } from 'node:os';
-import { REPO_ROOT, recordTiming, type BootTiming, type Firmware, type Lab, type LabBridge, type LabProcess, type Vm } from './harness.js';
+import { REPO_ROOT, recordTiming, sleep, type BootTiming, type Firmware, type Lab, type LabBridge, type LabProcess, type Vm } from './harness.js';
 import { DNSMASQ_READY, dnsmasqArgs } from './lab/dnsmasq.js';
-import { isArm64 } from './lab/qemu.js';
 
 /** One of pixie's JSON log lines. */
 export interface PixieLogLine {
@@ -25,6 +24,8 @@ export interface PixieRun {
   find(fields: Record<string, unknown>, msg?: RegExp): PixieLogLine[];
   /** The last lines of pixie's output, for failure messages. */
   tail(lines?: number): string;
+  /** Waits until `find(fields, msg)` has at least `count` lines; rejects with pixie's last output on timeout or exit. */
+  waitForLog(fields: Record<string, unknown>, msg: RegExp | undefined, count: number, timeoutMs: number): Promise<PixieLogLine[]>;
 }
 
 export interface StartPixieOptions {
@@ -84,11 +85,24 @@ function pixieRun(proc: LabProcess): PixieRun {
     }
     return lines;
   };
+  const find = (fields: Record<string, unknown>, msg?: RegExp): PixieLogLine[] =>
+    logs().filter((l) => Object.entries(fields).every(([k, v]) => l[k] === v) && (!msg || msg.test(l.msg)));
+  const tail = (n = 30): string => proc.output().split('\n').slice(-n).join('\n');
   return {
     proc,
     logs,
-    find: (fields, msg) => logs().filter((l) => Object.entries(fields).every(([k, v]) => l[k] === v) && (!msg || msg.test(l.msg))),
-    tail: (n = 30) => proc.output().split('\n').slice(-n).join('\n'),
+    find,
+    tail,
+    async waitForLog(fields, msg, count, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = find(fields, msg);
+        if (found.length >= count) return found;
+        const why = !proc.running ? 'pixie exited' : Date.now() > deadline ? `${timeoutMs} ms passed` : undefined;
+        if (why) throw new Error(`e2e: ${why} before ${count} log line(s) matched ${JSON.stringify(fields)} ${String(msg)}; last output:\n${tail()}`);
+        await sleep(200);
+      }
+    },
   };
 }
 
@@ -131,11 +145,6 @@ export function expectedMarker(firmware: Firmware, cmdline: string, initrds = 1)
 
 /** Matches the whole marker line on the console. */
 export const MARKER = /PIXIE-E2E-MARKER cmdline=.*/;
-
-/** The payload architecture a firmware kind boots. */
-export function payloadArch(firmware: Firmware): 'amd64' | 'arm64' {
-  return isArm64(firmware) ? 'arm64' : 'amd64';
-}
 
 /** Records a pixie scenario's power-on → marker time (with the load average, as the reference does). */
 export function recordScenario(scenario: string, vm: Vm, bootMs: number, extra: Record<string, unknown> = {}): BootTiming {

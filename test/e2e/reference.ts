@@ -71,6 +71,8 @@ function bootRules(firmware: Firmware, serverIp: string): string[] {
         '--dhcp-boot=tag:!ipxe,tag:httpboot,tag:!arm64,' + `${http}/ipxe.efi`,
         '--dhcp-boot=tag:!ipxe,tag:httpboot,tag:arm64,' + `${http}/ipxe-arm64.efi`,
       ];
+    case 'arm32-pxe':
+      throw new Error('e2e: there is no arm32 iPXE build to boot arm32-pxe with');
   }
 }
 

@@ -15,8 +15,11 @@ import { REPO_ROOT, run, requireTools } from './exec.js';
  * - `uefi-http`: OVMF with PXE disabled, so UEFI HTTP Boot runs (option 93 = 16).
  * - `arm64-pxe`: AAVMF on `virt`/cortex-a57 (option 93 = 11); always TCG.
  * - `arm64-http`: AAVMF with PXE disabled (option 93 = 19).
+ * - `arm32-pxe`: 32-bit ARM AAVMF (`qemu-efi-arm`) on `virt`/cortex-a15 (option 93 = 10);
+ *   always TCG. Not in FIRMWARES: no arm32 iPXE build exists in Debian, so nothing
+ *   boots it; the suite uses it to show pixie refusing it with a log line.
  */
-export type Firmware = 'bios-ipxe' | 'bios-pxe' | 'uefi-pxe' | 'uefi-http' | 'arm64-pxe' | 'arm64-http';
+export type Firmware = 'bios-ipxe' | 'bios-pxe' | 'uefi-pxe' | 'uefi-http' | 'arm64-pxe' | 'arm64-http' | 'arm32-pxe';
 
 export const FIRMWARES: readonly Firmware[] = ['bios-ipxe', 'bios-pxe', 'uefi-pxe', 'uefi-http', 'arm64-pxe', 'arm64-http'];
 
@@ -26,6 +29,8 @@ const OVMF_CODE = '/usr/share/OVMF/OVMF_CODE_4M.fd';
 const OVMF_VARS = '/usr/share/OVMF/OVMF_VARS_4M.fd';
 const AAVMF_CODE = '/usr/share/AAVMF/AAVMF_CODE.fd';
 const AAVMF_VARS = '/usr/share/AAVMF/AAVMF_VARS.fd';
+const AAVMF32_CODE = '/usr/share/AAVMF/AAVMF32_CODE.fd';
+const AAVMF32_VARS = '/usr/share/AAVMF/AAVMF32_VARS.fd';
 const PXE_E1000_ROM = '/usr/lib/ipxe/qemu/pxe-e1000.rom';
 
 /** Whether the firmware runs an arm64 guest. */
@@ -33,9 +38,16 @@ export function isArm64(fw: Firmware): boolean {
   return fw.startsWith('arm64');
 }
 
+/** Whether the firmware runs an ARM guest (arm64 or arm32): always TCG, console ttyAMA0. */
+export function isArm(fw: Firmware): boolean {
+  return fw.startsWith('arm');
+}
+
 /** Throws a clear message when a package the firmware needs is missing. */
 export function requireFirmware(fw: Firmware): void {
-  if (isArm64(fw)) {
+  if (fw === 'arm32-pxe') {
+    requireTools({ 'qemu-system-arm': 'qemu-system-arm', [AAVMF32_CODE]: 'qemu-efi-arm', [AAVMF32_VARS]: 'qemu-efi-arm' });
+  } else if (isArm64(fw)) {
     requireTools({ 'qemu-system-aarch64': 'qemu-system-arm', [AAVMF_CODE]: 'qemu-efi-aarch64', [AAVMF_VARS]: 'qemu-efi-aarch64' });
   } else if (fw.startsWith('uefi')) {
     requireTools({ 'qemu-system-x86_64': 'qemu-system-x86', [OVMF_CODE]: 'ovmf', [OVMF_VARS]: 'ovmf' });
@@ -114,6 +126,15 @@ export function qemuPlan(p: QemuParams): QemuPlan {
           '-accel', 'tcg', '-machine', 'virt', '-cpu', 'cortex-a57', '-nodefaults', ...common, ...pflash(AAVMF_CODE),
           '-device', `virtio-net-pci,netdev=n0,mac=${p.mac},romfile=`,
           ...(p.firmware === 'arm64-http' ? noPxe : []), ...extra,
+        ],
+      };
+    case 'arm32-pxe':
+      return {
+        binary: 'qemu-system-arm',
+        varsTemplate: AAVMF32_VARS,
+        args: [
+          '-accel', 'tcg', '-machine', 'virt', '-cpu', 'cortex-a15', '-nodefaults', ...common, ...pflash(AAVMF32_CODE),
+          '-device', `virtio-net-pci,netdev=n0,mac=${p.mac},romfile=`, ...extra,
         ],
       };
   }

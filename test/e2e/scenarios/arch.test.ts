@@ -75,3 +75,26 @@ test.serial('mixed rack: one pixie boots an x86-64 UEFI VM and an arm64 UEFI HTT
     await lab.close();
   }
 });
+
+test.serial('arm32 UEFI PXE (option 93 = 10): no arm32 iPXE binary configured → pixie logs it once and stays silent', async (t) => {
+  t.timeout(300_000);
+  const payload = await ensurePayload('amd64');
+  const lab = await Lab.create({ label: 'arch-arm32-refused' });
+  try {
+    await startAddressServer(lab, { host: await lab.addHost() });
+    const pixie = await startPixie(lab, ['boot', payload.kernel, payload.initrd]);
+    const vm = await lab.startVm({ firmware: 'arm32-pxe' });
+    // AAVMF32 retries its DISCOVER: wait for the refusal of a retry too.
+    const refused = `ignoring ${vm.mac}: no iPXE binary configured for efi arm32`;
+    await pixie.waitForLog({ service: 'dhcp', mac: vm.mac }, /no iPXE binary configured for efi arm32/, 2, 120_000);
+    t.log(`refused after ${Math.round(performance.now() - vm.startedAt)} ms`);
+    await vm.stop();
+    // One warning per MAC, then debug lines; never an offer.
+    t.is(pixie.logs().filter((l) => l.level === 40 && l.mac === vm.mac && l.msg === refused).length, 1, pixie.tail());
+    t.true(pixie.find({ service: 'dhcp', mac: vm.mac, arch: 'arm32', firmware: 'efi', stage: 'pxe' }).length > 0);
+    t.deepEqual(pixie.find({ mac: vm.mac }, /^(offer|ack) to|offered/), []);
+    t.deepEqual(pixie.find({ service: 'tftp' }).filter((l) => !/listening/.test(l.msg)), []);
+  } finally {
+    await lab.close();
+  }
+});
