@@ -12,7 +12,15 @@ const LF = 0x0a;
 /** A stream that encodes its input as netascii. */
 export function netasciiEncoder(): Transform {
   return new Transform({
-    transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback) {
+    // Object mode on the way in, so a source that yields something other than
+    // bytes fails the transfer through the callback instead of throwing.
+    writableObjectMode: true,
+    transform(input: unknown, _enc: BufferEncoding, done: TransformCallback) {
+      const chunk = typeof input === 'string' ? Buffer.from(input) : input instanceof Uint8Array ? Buffer.from(input.buffer, input.byteOffset, input.length) : undefined;
+      if (!chunk) {
+        done(new TypeError('the file source produced something other than bytes'));
+        return;
+      }
       let extra = 0;
       for (let i = 0; i < chunk.length; i++) if (chunk[i] === CR || chunk[i] === LF) extra++;
       if (extra === 0) {

@@ -88,7 +88,9 @@ async function openTransferSocket(local: string, peer: Peer, on: { message(msg: 
   let open = true;
   return {
     send: (packet, length) => {
-      if (open) sock.send(packet, 0, length);
+      if (!open) return;
+      // A whole buffer goes out as is; dgram's offset/length form would slice a new view per packet.
+      sock.send(length === packet.length ? packet : packet.subarray(0, length));
     },
     close: () => {
       if (!open) return;

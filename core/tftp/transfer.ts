@@ -7,7 +7,10 @@
  *   flight and the client ACKs the last one (or the last in-order one when it
  *   saw a gap: we then resend from the block after it).
  * - A repeated ACK never causes a send (no Sorcerer's Apprentice, RFC 1123
- *   §4.2.3.1): only our own retransmission timer resends.
+ *   §4.2.3.1): only our own retransmission timer resends, and it backs off
+ *   (doubling, up to {@link MAX_BACKOFF_MS}) while nothing moves. Backing off
+ *   matters: some clients (atftp) re-ACK only when their own timer fires, and
+ *   a server that keeps resending faster than that keeps them from ever firing.
  * - Block numbers are 16 bits and wrap to 0 after 65535 (what tftp-hpa, atftp,
  *   curl and iPXE expect); internally blocks are counted without wrapping.
  * - Data is pulled from a Readable with backpressure: at most a bounded amount
@@ -16,6 +19,9 @@
  */
 import type { Readable } from 'node:stream';
 import { ackBlock, DATA_HEADER, decodePacket, encodeError, TftpErrorCode, writeDataHeader } from './packet.js';
+
+/** The retransmission interval doubles per silent timeout up to this (or retransmitMs, if larger). */
+export const MAX_BACKOFF_MS = 5000;
 
 /** Time and timers, swappable for tests. `now()` is in milliseconds and must not go backwards. */
 export interface TransferClock {
@@ -36,9 +42,9 @@ export interface TransferOptions {
   readonly source: Readable;
   readonly blksize: number;
   readonly windowsize: number;
-  /** Resend unacknowledged packets after this long without an ACK. */
+  /** Resend unacknowledged packets after this long without an ACK (doubling while nothing moves). */
   readonly retransmitMs: number;
-  /** Give up after this many retransmissions in a row without progress. */
+  /** Give up after this many timeouts in a row without progress. */
   readonly maxRetries: number;
   /** Give up after this long without progress (client gone, source stalled). */
   readonly idleTimeoutMs: number;
@@ -249,7 +255,13 @@ export class ReadTransfer {
       ? chunk
       : chunk instanceof Uint8Array
         ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length)
-        : Buffer.from(String(chunk));
+        : typeof chunk === 'string'
+          ? Buffer.from(chunk)
+          : undefined;
+    if (!buf) {
+      this.fail('source-error', 'the file source produced something other than bytes', 'read error');
+      return;
+    }
     if (buf.length === 0) return;
     this.chunks.push(buf);
     this.queued += buf.length;
@@ -270,6 +282,12 @@ export class ReadTransfer {
     this.fail('source-error', `reading the file failed: ${err.message}`, 'read error');
   };
 
+  /** The current retransmission interval: retransmitMs, doubled per silent timeout so far. */
+  private rto(): number {
+    const base = this.o.retransmitMs;
+    return Math.min(base * 2 ** this.retries, Math.max(base, MAX_BACKOFF_MS));
+  }
+
   private inFlight(): boolean {
     return this.phase === 'oack' || this.next - 1 > this.acked;
   }
@@ -281,8 +299,7 @@ export class ReadTransfer {
    */
   private schedule(): void {
     if (this.phase === 'done') return;
-    const retransmitMs = this.o.retransmitMs;
-    const due = Math.min(this.inFlight() ? this.lastSendAt + retransmitMs : Infinity, this.lastProgressAt + this.o.idleTimeoutMs);
+    const due = Math.min(this.inFlight() ? this.lastSendAt + this.rto() : Infinity, this.lastProgressAt + this.o.idleTimeoutMs);
     if (this.timer !== undefined) {
       if (this.timerAt <= due) return;
       this.clock.clearTimeout(this.timer);
@@ -299,7 +316,7 @@ export class ReadTransfer {
       this.fail('idle', `no progress for ${this.o.idleTimeoutMs} ms`, 'transfer timed out');
       return;
     }
-    if (this.inFlight() && now - this.lastSendAt >= this.o.retransmitMs) {
+    if (this.inFlight() && now - this.lastSendAt >= this.rto()) {
       if (++this.retries > this.o.maxRetries) {
         this.fail('timeout', `no ACK after ${this.o.maxRetries} retransmissions`, 'transfer timed out');
         return;

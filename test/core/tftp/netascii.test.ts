@@ -16,3 +16,10 @@ test('chunks without line ends pass through; boundaries do not matter', async (t
   t.is(await encode(['plain', ' text']), 'plain text');
   t.is(await encode(['a\r', '\nb']), 'a\r\0\r\nb');
 });
+
+test('a chunk that is not bytes becomes a stream error, not an exception', async (t) => {
+  const enc = netasciiEncoder();
+  const failed = new Promise<Error>((resolve) => enc.once('error', resolve));
+  enc.write({ not: 'bytes' });
+  t.regex((await failed).message, /other than bytes/);
+});

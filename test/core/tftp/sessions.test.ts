@@ -70,28 +70,51 @@ test('a resolve that throws → ERROR 0 "internal error", logged, nothing else b
   t.is(f.sessions.active, 0);
 });
 
-test('busy: beyond maxTransfers new requests get ERROR 0; a repeated RRQ is ignored', async (t) => {
+test('beyond maxTransfers requests wait for a slot; a repeated RRQ is ignored', async (t) => {
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
-  let calls = 0;
+  const calls: string[] = [];
   const f = fakeSessions({}, {
     maxTransfers: 1,
-    resolve: async () => {
-      calls++;
-      await gate;
-      return memorySource(file);
+    resolve: async (req) => {
+      calls.push(req.filename);
+      if (req.filename === 'a') await gate;
+      return memorySource(Buffer.from('tiny'));
     },
   });
   const first = f.handle(rrq('a'), 1000);
   await flush();
   await f.handle(rrq('a'), 1000); // the same client retransmitting its RRQ
-  await f.handle(rrq('b'), 2000);
-  t.is(calls, 1);
-  t.deepEqual(f.replies, [{ op: 'error', code: 0, message: 'server busy, try again' }]);
+  const second = f.handle(rrq('b'), 2000);
+  await flush();
+  await f.handle(rrq('b'), 2000); // repeated while waiting: ignored too
+  t.deepEqual(calls, ['a'], 'b waits for the slot');
   t.is(f.sessions.active, 1);
   release();
   await first;
-  t.is(f.io.sockets.length, 1);
+  await flush();
+  f.io.sockets[0]!.deliver(encodeAck(1)); // a's one-block transfer ends: its slot goes to b
+  await second;
+  t.deepEqual(calls, ['a', 'b']);
+  t.is(f.io.sockets.length, 2);
+  t.deepEqual(f.replies, []);
+});
+
+test('busy: a full queue, or a wait beyond idleTimeoutMs, gets ERROR 0', async (t) => {
+  const clock = new FakeClock();
+  const f = fakeSessions({}, { maxTransfers: 1, idleTimeoutMs: 5000, resolve: () => new Promise(() => undefined) }, clock);
+  void f.handle(rrq('a'), 1); // holds the only slot: its resolve never settles
+  await flush();
+  const waiting = [2, 3, 4, 5].map((port) => f.handle(rrq('a'), port));
+  await f.handle(rrq('a'), 6); // 4 waiters per slot already: refused at once
+  t.deepEqual(f.replies, [{ op: 'error', code: 0, message: 'server busy, try again' }]);
+  clock.advance(4999);
+  await flush();
+  t.is(f.replies.length, 1);
+  clock.advance(1); // the waiters give up
+  await Promise.all(waiting);
+  t.is(f.replies.length, 5);
+  t.true(f.lines.some((l) => l.msg.includes('busy: 1 transfers running')));
 });
 
 test('netascii: line ends converted, tsize not offered', async (t) => {
@@ -133,7 +156,9 @@ test('a client that vanishes is dropped after its retries; the session is freed'
   await f.handle(rrq('a'));
   await flush();
   t.is(f.sessions.active, 1);
-  clock.advance(3000);
+  clock.advance(6999); // timeouts after 1 s, 2 s more, then 4 s more (backoff)
+  t.is(f.sessions.active, 1);
+  clock.advance(1);
   t.is(f.sessions.active, 0);
   t.like(f.events.at(-1), { type: 'tftp:error', payload: { message: 'no ACK after 2 retransmissions' } });
 });

@@ -107,7 +107,7 @@ test('a repeated ACK never triggers a send (no Sorcerer\'s Apprentice)', async (
   t.is(h.sent.length, before);
 });
 
-test('timeout: the unacknowledged block is resent, then the transfer gives up with ERROR 0', async (t) => {
+test('timeout: the block is resent with backoff, then the transfer gives up with ERROR 0', async (t) => {
   const h = harness(Readable.from([bytes(2000)]), { maxRetries: 2 });
   h.t.start();
   await flush();
@@ -115,12 +115,29 @@ test('timeout: the unacknowledged block is resent, then the transfer gives up wi
   t.deepEqual(dataBlocks(h.sent), [1]);
   h.clock.advance(1);
   t.deepEqual(dataBlocks(h.sent), [1, 1]);
-  h.clock.advance(1000);
+  h.clock.advance(1999); // the interval doubled
+  t.deepEqual(dataBlocks(h.sent), [1, 1]);
+  h.clock.advance(1);
   t.deepEqual(dataBlocks(h.sent), [1, 1, 1]);
-  h.clock.advance(1000);
+  h.clock.advance(4000);
   t.like(h.result(), { ok: false, reason: 'timeout', retransmits: 2 });
   t.like(h.sent.at(-1), { op: 'error', code: 0 });
   t.is(h.clock.pending, 0);
+});
+
+test('backoff stops doubling at MAX_BACKOFF_MS; idleTimeoutMs bounds the whole wait', async (t) => {
+  const h = harness(Readable.from([bytes(2000)]), { maxRetries: 100, idleTimeoutMs: 20_000 });
+  h.t.start();
+  await flush();
+  const times: number[] = [];
+  let seen = h.sent.length;
+  for (let ms = 0; ms < 20_000 && !h.result(); ms += 100) {
+    h.clock.advance(100);
+    if (h.sent.length > seen) times.push(h.clock.now());
+    seen = h.sent.length;
+  }
+  t.deepEqual(times.slice(0, 6), [1000, 3000, 7000, 12_000, 17_000, 20_000]);
+  t.like(h.result(), { ok: false, reason: 'idle' });
 });
 
 test('progress resets the retry budget', async (t) => {
@@ -274,6 +291,14 @@ test('a failing source ends the transfer with ERROR 0 "read error"', async (t) =
   const h = harness(source);
   h.t.start();
   source.destroy(new Error('EIO'));
+  await flush();
+  t.like(h.result(), { ok: false, reason: 'source-error' });
+  t.like(h.sent.at(-1), { op: 'error', message: 'read error' });
+});
+
+test('a source that yields something other than bytes fails the transfer, it does not throw', async (t) => {
+  const h = harness(Readable.from([{ not: 'bytes' }]));
+  h.t.start();
   await flush();
   t.like(h.result(), { ok: false, reason: 'source-error' });
   t.like(h.sent.at(-1), { op: 'error', message: 'read error' });

@@ -87,7 +87,7 @@ export function fakeSessions(files: Record<string, Buffer>, over: Partial<Sessio
       events,
       resolve: (req) => {
         requests.push(req);
-        const f = files[req.filename];
+        const f = Object.hasOwn(files, req.filename) ? files[req.filename] : undefined;
         return Promise.resolve(f ? memorySource(f) : undefined);
       },
       maxTransfers: 64,
