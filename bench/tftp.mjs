@@ -13,6 +13,12 @@
 // other load on a shared machine (the medians are printed too). The big file is first
 // fetched once from each server and checked byte for byte.
 //
+// Servers are pinned to CPU 0 and clients to CPU 1 (taskset; TFTP_BENCH_PIN=0 turns it
+// off). Lock-step throughput is bound by the wake-up latency of each round trip, and
+// unpinned it depends on whether the scheduler happens to put client and server on one
+// core (cheap hand-off) or two; pinning makes runs comparable, and matches the real case
+// of client and server on different machines.
+//
 // Needs root, iproute2, atftp, tftpd-hpa (in.tftpd) and an atftpd binary. Debian's atftpd
 // package conflicts with tftpd-hpa, so when `atftpd` is not on PATH (or in $ATFTPD) the
 // bench unpacks the package into .cache/atftpd with `apt-get download` + `dpkg-deb -x`.
@@ -23,7 +29,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { addNamespace, median, requireSetup, ROOT, sh, start, stop, waitForText } from './lib/common.mjs';
@@ -36,7 +42,10 @@ const SIZE = 64 * 1024 * 1024;
 const ADDR = { 'tftpd-hpa': '10.81.0.1', atftpd: '10.81.0.2', pixie: '10.81.0.3' };
 const CLIENT = '10.81.0.10';
 
-requireSetup('tftp', { ip: 'iproute2', atftp: 'atftp', 'in.tftpd': 'tftpd-hpa', 'dpkg-deb': 'dpkg' });
+requireSetup('tftp', { ip: 'iproute2', atftp: 'atftp', 'in.tftpd': 'tftpd-hpa', 'dpkg-deb': 'dpkg', taskset: 'util-linux' });
+const PIN = process.env.TFTP_BENCH_PIN !== '0' && availableParallelism() >= 2;
+/** `cmd args` pinned to one CPU (when pinning is on). */
+const pinned = (cpu, cmd, args) => (PIN ? ['taskset', ['-c', String(cpu), cmd, ...args]] : [cmd, args]);
 
 /** An atftpd binary: $ATFTPD, PATH, or unpacked from Debian's package into .cache/atftpd. */
 function findAtftpd() {
@@ -75,7 +84,7 @@ const sha256 = (path) =>
 /** Runs a client in the client namespace; resolves with wall seconds and output (rejects on failure). */
 async function client(cmd, args) {
   const t0 = performance.now();
-  const child = start(cmd, args, { ns: cli });
+  const child = start(...pinned(1, cmd, args), { ns: cli });
   const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
   const code = await new Promise((r) => child.once('exit', (c, s) => r(c ?? s)));
   clearTimeout(timer);
@@ -112,8 +121,8 @@ try {
 
   const logDir = join(dir, 'logs');
   mkdirSync(logDir);
-  servers['tftpd-hpa'] = start('in.tftpd', ['-4', '-L', '-u', 'root', '-a', `${ADDR['tftpd-hpa']}:69`, '-s', dir], { ns: srv, logFile: join(logDir, 'tftpd-hpa.log') });
-  servers.atftpd = start(atftpd, ['--daemon', '--no-fork', '--bind-address', ADDR.atftpd, '--port', '69', '--user', 'root.root', '--logfile', '/dev/null', dir], { ns: srv, logFile: join(logDir, 'atftpd.log') });
+  servers['tftpd-hpa'] = start(...pinned(0, 'in.tftpd', ['-4', '-L', '-u', 'root', '-a', `${ADDR['tftpd-hpa']}:69`, '-s', dir]), { ns: srv, logFile: join(logDir, 'tftpd-hpa.log') });
+  servers.atftpd = start(...pinned(0, atftpd, ['--daemon', '--no-fork', '--bind-address', ADDR.atftpd, '--port', '69', '--user', 'root.root', '--logfile', '/dev/null', dir]), { ns: srv, logFile: join(logDir, 'atftpd.log') });
   // The build in dist/ when it is at least as new as the TFTP sources, else the sources via tsx.
   const distServer = join(ROOT, 'dist', 'core', 'tftp', 'server.js');
   const srcDir = join(ROOT, 'core', 'tftp');
@@ -121,9 +130,9 @@ try {
   const built = existsSync(distServer) && statSync(distServer).mtimeMs >= newestSource;
   if (!built) process.env.PIXIE_BENCH_SOURCES = '1';
   const node = built ? [] : ['--import', 'tsx'];
-  servers.pixie = start(process.execPath, [...node, join(ROOT, 'bench', 'tftp-serve.mjs'), ADDR.pixie, '69', dir], { ns: srv, logFile: join(logDir, 'pixie.log') });
+  servers.pixie = start(...pinned(0, process.execPath, [...node, join(ROOT, 'bench', 'tftp-serve.mjs'), ADDR.pixie, '69', dir]), { ns: srv, logFile: join(logDir, 'pixie.log') });
   await waitForText(servers.pixie, /^ready /m, 30_000, 'pixie');
-  console.error(`bench/tftp: pixie ${servers.pixie.text().match(/ready \d+ \((\w+)\)/)?.[1] ?? '?'}; files in ${dir}`);
+  console.error(`bench/tftp: pixie from ${servers.pixie.text().match(/ready \d+ \((\w+)\)/)?.[1] ?? '?'}; ${PIN ? 'servers on CPU 0, clients on CPU 1' : 'not pinned'}; files in ${dir}`);
 
   // Correctness first: every server delivers the big file intact.
   for (const name of ['tftpd-hpa', 'atftpd', 'pixie']) {
@@ -164,10 +173,11 @@ try {
     ratioRow({ scenario: `TFTP 50 concurrent ${bootKB} KB boot-file reads`, unit: 'files/s', peerName: 'tftpd-hpa', peer: best(many['tftpd-hpa']), pixie: best(many.pixie), op: '>=', target: 1.3, ...medians(many['tftpd-hpa'], many.pixie) }),
   ];
   for (const r of rows) {
-    console.error(`${r.scenario.padEnd(48)} ${r.peerName.padEnd(9)} ${String(r.peer).padStart(7)} ${r.unit.padEnd(7)} pixie ${String(r.pixie).padStart(7)}  ${r.ratio}× (target ${r.target}) ${r.met ? 'ok' : 'MISSED'}`);
+    const medianRatio = round(r.pixieMedian / r.peerMedian, 2);
+    console.error(`${r.scenario.padEnd(48)} ${r.peerName.padEnd(9)} ${String(r.peer).padStart(7)} ${r.unit.padEnd(7)} pixie ${String(r.pixie).padStart(7)}  ${r.ratio}× (target ${r.target}) ${r.met ? 'ok' : 'MISSED'}; medians ${medianRatio}×`);
   }
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-  const line = printResult('tftp', rows, { pixieBuild: built ? 'dist' : 'tsx' });
+  const line = printResult('tftp', rows, { pixieBuild: built ? 'dist' : 'tsx', pinned: PIN });
   writeFileSync(join(ROOT, 'bench', 'results', 'tftp.json'), `${JSON.stringify(line, null, 2)}\n`);
 } catch (e) {
   console.error(`bench/tftp: ${e.message}`);

@@ -15,6 +15,7 @@ import { checkFilename, printableName } from './filename.js';
 import { netasciiEncoder } from './netascii.js';
 import { negotiate } from './options.js';
 import { decodePacket, encodeError, encodeOack, Opcode, TftpErrorCode } from './packet.js';
+import { TransferSlots } from './slots.js';
 import { ReadTransfer, systemClock, type TransferClock, type TransferResult } from './transfer.js';
 
 export interface Peer {
@@ -58,29 +59,13 @@ interface Session {
   transfer?: ReadTransfer;
 }
 
-/** A request waiting for a free transfer slot. */
-interface Waiter {
-  readonly client: string;
-  resolve(gotSlot: boolean): void;
-}
-
-/**
- * Requests beyond maxTransfers wait (FIFO) for a slot rather than being
- * refused at once: a PXE ROM takes an ERROR as a failed boot, and in a boot
- * storm slots free up within moments. The queue holds at most this many
- * requests per slot; beyond that, "server busy".
- */
-const WAITERS_PER_SLOT = 4;
-
 /** Bad-input log lines: bursts of up to this many, then about one a second. */
 const BAD_INPUT_LOG_BURST = 20;
 
 export class TftpSessions {
   readonly counters: SessionCounters = { malformed: 0, refused: 0, served: 0, failed: 0 };
   private readonly sessions = new Map<string, Session>();
-  private readonly waiting: Waiter[] = [];
-  /** Slots handed to a waiter that has not taken them yet. */
-  private reserved = 0;
+  private readonly slots: TransferSlots;
   private closed = false;
   private logTokens = BAD_INPUT_LOG_BURST;
   private logTokensAt = performance.now();
@@ -89,7 +74,9 @@ export class TftpSessions {
   constructor(
     private readonly cfg: SessionConfig,
     private readonly io: SessionIo,
-  ) {}
+  ) {
+    this.slots = new TransferSlots(cfg.maxTransfers, cfg.idleTimeoutMs, io.clock ?? systemClock);
+  }
 
   /** Transfers running or being set up (waiting for `resolve`, opening a socket). */
   get active(): number {
@@ -116,45 +103,17 @@ export class TftpSessions {
   /** Stop accepting requests and end every transfer (clients get ERROR 0). */
   closeAll(): void {
     this.closed = true;
-    for (const w of this.waiting.splice(0)) w.resolve(false);
-    this.reserved = 0;
+    this.slots.reset();
     for (const s of this.sessions.values()) s.transfer?.abort('server shutting down');
     this.sessions.clear();
+    this.slots.reset();
   }
 
-  /** Forget a session and hand its slot to the longest-waiting request. */
+  /** Forget a session and free its slot. */
   private release(client: string, session: Session): void {
     if (this.sessions.get(client) !== session) return;
     this.sessions.delete(client);
-    const next = this.waiting.shift();
-    if (next) {
-      this.reserved++;
-      next.resolve(true);
-    }
-  }
-
-  /**
-   * Wait for a free slot: true once there is one, false when the queue is
-   * full, the wait exceeds idleTimeoutMs (the client has given up by then) or
-   * the server stops.
-   */
-  private async slot(client: string): Promise<boolean> {
-    if (this.sessions.size + this.reserved < this.cfg.maxTransfers && this.waiting.length === 0) return true;
-    if (this.waiting.length >= WAITERS_PER_SLOT * this.cfg.maxTransfers) return false;
-    const clock = this.io.clock ?? systemClock;
-    let timer: unknown;
-    const got = await new Promise<boolean>((resolve) => {
-      const waiter: Waiter = { client, resolve };
-      this.waiting.push(waiter);
-      timer = clock.setTimeout(() => {
-        const i = this.waiting.indexOf(waiter);
-        if (i >= 0) this.waiting.splice(i, 1);
-        resolve(false);
-      }, this.cfg.idleTimeoutMs);
-    });
-    clock.clearTimeout(timer);
-    if (got) this.reserved = Math.max(0, this.reserved - 1);
-    return got && !this.closed;
+    this.slots.release();
   }
 
   private async dispatch(msg: Buffer, peer: Peer, local: string, reply: (packet: Buffer) => void): Promise<void> {
@@ -191,12 +150,12 @@ export class TftpSessions {
       this.refuse(reply, client, TftpErrorCode.ACCESS_VIOLATION, 'access violation', `unsafe name "${printableName(p.filename)}" refused: ${name.reason}`);
       return;
     }
-    if (this.sessions.has(client) || this.waiting.some((w) => w.client === client)) {
+    if (this.sessions.has(client) || this.slots.isWaiting(client)) {
       // A retransmitted RRQ while we wait, resolve or already send: the first one is answered.
       this.cfg.log.debug({ client, filename: name.name }, 'tftp: repeated request ignored');
       return;
     }
-    if (!(await this.slot(client))) {
+    if (!(await this.slots.acquire(client)) || this.closed) {
       if (this.closed) return;
       this.refuse(reply, client, TftpErrorCode.NOT_DEFINED, 'server busy, try again', `busy: ${this.cfg.maxTransfers} transfers running, "${name.name}" refused`);
       return;

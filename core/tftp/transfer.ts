@@ -18,6 +18,7 @@
  *   owns one preallocated DATA buffer that is reused for every block.
  */
 import type { Readable } from 'node:stream';
+import { ByteQueue } from './byte-queue.js';
 import { ackBlock, DATA_HEADER, decodePacket, encodeError, TftpErrorCode, writeDataHeader } from './packet.js';
 
 /** The retransmission interval doubles per silent timeout up to this (or retransmitMs, if larger). */
@@ -93,9 +94,7 @@ export class ReadTransfer {
   private bytes = 0;
   private retransmits = 0;
   private retries = 0;
-  private chunks: Buffer[] = [];
-  private chunkOffset = 0;
-  private queued = 0;
+  private readonly queue = new ByteQueue();
   private ended = false;
   private paused = false;
   private timer: unknown = undefined;
@@ -198,10 +197,10 @@ export class ReadTransfer {
     const { blksize, windowsize } = this.o;
     const limit = this.acked + windowsize;
     let sent = false;
-    while (this.final < 0 && this.next <= limit && (this.queued >= blksize || this.ended)) {
+    while (this.final < 0 && this.next <= limit && (this.queue.length >= blksize || this.ended)) {
       const slot = this.next % windowsize;
       const buf = this.slots[slot]!;
-      const n = this.take(buf);
+      const n = this.queue.take(buf, DATA_HEADER, blksize);
       writeDataHeader(buf, this.next & 0xffff);
       this.lens[slot] = n;
       this.bytes += n;
@@ -211,7 +210,7 @@ export class ReadTransfer {
       sent = true;
     }
     if (sent) this.lastSendAt = this.clock.now();
-    if (this.paused && this.queued < this.highWater / 2) {
+    if (this.paused && this.queue.length < this.highWater / 2) {
       this.paused = false;
       this.o.source.resume();
     }
@@ -229,26 +228,6 @@ export class ReadTransfer {
     this.lastSendAt = this.clock.now();
   }
 
-  /** Copy up to blksize queued bytes into a slot, after its header. */
-  private take(dst: Buffer): number {
-    let want = this.o.blksize;
-    let at = DATA_HEADER;
-    while (want > 0 && this.chunks.length > 0) {
-      const chunk = this.chunks[0]!;
-      const n = Math.min(chunk.length - this.chunkOffset, want);
-      chunk.copy(dst, at, this.chunkOffset, this.chunkOffset + n);
-      at += n;
-      want -= n;
-      this.chunkOffset += n;
-      if (this.chunkOffset === chunk.length) {
-        this.chunks.shift();
-        this.chunkOffset = 0;
-      }
-    }
-    this.queued -= at - DATA_HEADER;
-    return at - DATA_HEADER;
-  }
-
   private readonly onData = (chunk: unknown): void => {
     if (this.phase === 'done') return;
     const buf = Buffer.isBuffer(chunk)
@@ -263,9 +242,8 @@ export class ReadTransfer {
       return;
     }
     if (buf.length === 0) return;
-    this.chunks.push(buf);
-    this.queued += buf.length;
-    if (!this.paused && this.queued >= this.highWater) {
+    this.queue.push(buf);
+    if (!this.paused && this.queue.length >= this.highWater) {
       this.paused = true;
       this.o.source.pause();
     }
@@ -361,8 +339,7 @@ export class ReadTransfer {
     // The error listener stays (it ignores everything now): a late error from
     // a destroyed stream must not become an uncaught exception.
     src.destroy();
-    this.chunks = [];
-    this.queued = 0;
+    this.queue.clear();
     this.onEnd(result);
   }
 }
