@@ -57,6 +57,8 @@ export interface SessionCounters {
 
 interface Session {
   transfer?: ReadTransfer;
+  /** The slot was given back early: all data is sent, only the final ACK is awaited. */
+  slotFreed?: boolean;
 }
 
 /** Bad-input log lines: bursts of up to this many, then about one a second. */
@@ -78,7 +80,7 @@ export class TftpSessions {
     this.slots = new TransferSlots(cfg.maxTransfers, cfg.idleTimeoutMs, io.clock ?? systemClock);
   }
 
-  /** Transfers running or being set up (waiting for `resolve`, opening a socket). */
+  /** Transfers running, being set up (resolving, opening a socket) or awaiting their final ACK. */
   get active(): number {
     return this.sessions.size;
   }
@@ -113,6 +115,17 @@ export class TftpSessions {
   private release(client: string, session: Session): void {
     if (this.sessions.get(client) !== session) return;
     this.sessions.delete(client);
+    this.freeSlot(session);
+  }
+
+  /**
+   * Give a session's slot back. Done early, once the last block is out: the
+   * cap protects open files and read-ahead buffers, and a transfer that only
+   * waits for its final ACK (which a client may never send) holds neither.
+   */
+  private freeSlot(session: Session): void {
+    if (session.slotFreed) return;
+    session.slotFreed = true;
     this.slots.release();
   }
 
@@ -244,6 +257,9 @@ export class TftpSessions {
         oack: neg.oack.length > 0 ? encodeOack(neg.oack) : undefined,
         send: (packet, length) => sock.send(packet, length),
         clock: this.io.clock,
+        onAllSent: () => {
+          if (this.sessions.get(client) === session) this.freeSlot(session);
+        },
       },
       (result) => {
         sock.close();

@@ -54,6 +54,8 @@ export interface TransferOptions {
   /** Send one datagram to the client: the first `length` bytes of `packet`. */
   send(packet: Uint8Array, length: number): void;
   readonly clock?: TransferClock | undefined;
+  /** Called once when the last block has gone out (only its ACK is awaited from then on). */
+  readonly onAllSent?: (() => void) | undefined;
 }
 
 export interface TransferStats {
@@ -205,7 +207,10 @@ export class ReadTransfer {
       this.lens[slot] = n;
       this.bytes += n;
       this.o.send(buf, DATA_HEADER + n);
-      if (n < blksize) this.final = this.next;
+      if (n < blksize) {
+        this.final = this.next;
+        this.o.onAllSent?.();
+      }
       this.next++;
       sent = true;
     }

@@ -100,6 +100,23 @@ test('beyond maxTransfers requests wait for a slot; a repeated RRQ is ignored', 
   t.deepEqual(f.replies, []);
 });
 
+test('a transfer that only awaits its final ACK no longer holds a slot', async (t) => {
+  const f = fakeSessions({ a: Buffer.from('tiny'), b: Buffer.from('also tiny') }, { maxTransfers: 1 });
+  await f.handle(rrq('a'), 1);
+  await flush(); // DATA 1 (the last block) is out; ACK 1 never comes
+  t.like(f.io.sockets[0]!.sent.at(-1), { op: 'data', block: 1 });
+  await f.handle(rrq('b'), 2);
+  await flush();
+  t.is(f.io.sockets.length, 2, 'b got the slot at once');
+  t.deepEqual(f.replies, []);
+  t.is(f.sessions.active, 2);
+  f.io.sockets[0]!.deliver(encodeAck(1));
+  f.io.sockets[1]!.deliver(encodeAck(1));
+  t.is(f.sessions.active, 0);
+  await f.handle(rrq('a'), 3); // and the slot count is right afterwards
+  t.is(f.io.sockets.length, 3);
+});
+
 test('busy: a full queue, or a wait beyond idleTimeoutMs, gets ERROR 0', async (t) => {
   const clock = new FakeClock();
   const f = fakeSessions({}, { maxTransfers: 1, idleTimeoutMs: 5000, resolve: () => new Promise(() => undefined) }, clock);
