@@ -136,9 +136,11 @@ export class TftpSessions {
     if (!decoded.ok) {
       this.counters.malformed++;
       this.badInput(client, `malformed packet dropped: ${decoded.error}`);
-      // Answer broken requests so the client stops waiting; never answer
-      // anything that might be an ERROR (no error ping-pong).
-      if (decoded.opcode !== undefined && decoded.opcode !== Opcode.ERROR) {
+      // Answer broken requests (and unknown opcodes) so the client stops
+      // waiting; broken DATA/ACK/ERROR/OACK get nothing, like valid ones here
+      // (and never an ERROR for an ERROR: no ping-pong).
+      const op = decoded.opcode;
+      if (op !== undefined && (op === Opcode.RRQ || op === Opcode.WRQ || op > Opcode.OACK || op === 0)) {
         reply(encodeError(TftpErrorCode.ILLEGAL_OPERATION, decoded.error));
       }
       return;
