@@ -13,7 +13,7 @@
 // Bounded: every step has a timeout (--step-timeout, default 20 s), a round at most 120 s.
 //
 // Usage (root): node bench/boot-storm.mjs [--clients 200] [--rounds 2] [--client-procs 2]
-//   [--kernel-mib 12] [--peer-tftp tftpd-hpa|dnsmasq] [--pixie-config file]
+//   [--kernel-mib 12] [--peer-tftp tftpd-hpa|dnsmasq] [--pixie-config file] [--keep]
 import { copyFileSync, mkdirSync, mkdtempSync, openSync, closeSync, rmSync, statSync, writeFileSync, writeSync, chmodSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -32,6 +32,8 @@ const { values } = parseArgs({
     'step-timeout': { type: 'string', default: '20000' },
     // A pixie config file (e.g. {"tftp":{"maxTransfers":256}}) instead of the defaults.
     'pixie-config': { type: 'string' },
+    // Keep the scratch folder (server logs per round) and print where it is.
+    keep: { type: 'boolean', default: false },
   },
 });
 const clients = Number(values.clients);
@@ -208,7 +210,8 @@ try {
     }
   }
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  if (values.keep) log(`logs kept in ${dir}`);
+  else rmSync(dir, { recursive: true, force: true });
 }
 
 const best = (rs) => rs.reduce((a, b) => (b.wallMs < a.wallMs ? b : a));

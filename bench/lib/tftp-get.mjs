@@ -1,8 +1,11 @@
 // A lock-step TFTP read for the boot-storm simulator, as a PXE ROM does it: RRQ with
 // tsize and blksize (RFC 1350, options RFC 2347/2348/2349), ACK every block, retransmit
-// the last ACK (or the RRQ) after a quiet second. Counts bytes; keeps no data.
+// the last ACK (or the RRQ) when the server stays quiet for 1, 2, then 4 s, and give up
+// after 8 s more (backing off as firmware TFTP clients do; iPXE doubles its timeout up
+// to 10 s). Counts bytes;
+// keeps no data.
 import dgram from 'node:dgram';
-import { clearInterval, setInterval } from 'node:timers';
+import { clearTimeout, setTimeout } from 'node:timers';
 
 const RRQ = 1;
 const DATA = 3;
@@ -28,9 +31,10 @@ function ack(block) {
 
 /**
  * Fetches `file` from `server`:69. Resolves with the byte count; rejects on a TFTP
- * error, after `retries` silent seconds in a row, or when `timeoutMs` passes.
+ * error, when the server stays quiet after `retries` retransmissions (15 s of silence by
+ * default), or when `timeoutMs` passes.
  */
-export function tftpGet(server, file, { blksize = 1468, timeoutMs = 30_000, retries = 5 } = {}) {
+export function tftpGet(server, file, { blksize = 1468, timeoutMs = 30_000, retries = 3 } = {}) {
   return new Promise((resolve, reject) => {
     const sock = dgram.createSocket('udp4');
     let peerPort = 0;
@@ -39,27 +43,39 @@ export function tftpGet(server, file, { blksize = 1468, timeoutMs = 30_000, retr
     let bytes = 0;
     let last = rrq(file, blksize);
     let lastPort = 69;
-    let quiet = 0;
+    let quiet = 0; // retransmissions since the last packet from the server
+    let tick;
     let done = false;
-    const finish = (err, value) => {
+    const finish = (err, value, lastAck) => {
       if (done) return;
       done = true;
-      clearInterval(tick);
+      clearTimeout(tick);
       clearTimeout(overall);
-      sock.close();
       if (err) reject(err);
       else resolve(value);
+      // The final ACK must leave before the socket closes (a close cancels queued sends),
+      // or the server retransmits its last block into a closed port.
+      if (lastAck) sock.send(lastAck, peerPort, server, () => sock.close());
+      else sock.close();
     };
     const send = (buf, port) => {
       last = buf;
       lastPort = port;
       sock.send(buf, port, server);
     };
-    const tick = setInterval(() => {
-      quiet += 1;
-      if (quiet > retries) finish(new Error(`tftp: no answer for ${retries} s (block ${expect}, ${bytes} bytes)`));
-      else sock.send(last, lastPort, server);
-    }, 1000);
+    const arm = () => {
+      clearTimeout(tick);
+      tick = setTimeout(() => {
+        if (quiet >= retries) {
+          finish(new Error(`tftp: no answer for ${2 ** (retries + 1) - 1} s, ${retries} retransmissions (block ${expect}, ${bytes} bytes)`));
+          return;
+        }
+        quiet += 1;
+        sock.send(last, lastPort, server);
+        arm();
+      }, 1000 * 2 ** quiet);
+    };
+    arm();
     const overall = setTimeout(() => finish(new Error(`tftp: not done after ${timeoutMs} ms (${bytes} bytes)`)), timeoutMs);
     sock.on('error', (e) => finish(e));
     sock.on('message', (msg, rinfo) => {
@@ -67,6 +83,7 @@ export function tftpGet(server, file, { blksize = 1468, timeoutMs = 30_000, retr
       if (peerPort === 0) peerPort = rinfo.port;
       else if (rinfo.port !== peerPort) return; // RFC 1350 §4: another TID; ignore
       quiet = 0;
+      arm();
       const op = msg.readUInt16BE(0);
       if (op === ERROR) {
         finish(new Error(`tftp: error ${msg.readUInt16BE(2)} ${msg.subarray(4).toString('latin1').replace(/\0.*$/, '')}`));
@@ -79,8 +96,8 @@ export function tftpGet(server, file, { blksize = 1468, timeoutMs = 30_000, retr
         if (block === (expect & 0xffff)) {
           bytes += msg.length - 4;
           expect += 1;
-          send(ack(block), peerPort);
-          if (msg.length - 4 < wanted) finish(null, bytes);
+          if (msg.length - 4 < wanted) finish(null, bytes, ack(block));
+          else send(ack(block), peerPort);
         } else if (block === ((expect - 1) & 0xffff)) {
           sock.send(ack(block), peerPort, server); // our ACK was lost: say it again
         }
