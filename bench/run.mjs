@@ -3,8 +3,8 @@
 // run, one after the other (2 cores: never two at once), then one table of ratios against
 // shared/PERFORMANCE.md's targets, also written to bench/results/<timestamp>.json.
 //
-//   sudo npm run bench                         # everything (~12 min)
-//   sudo npm run bench -- --quick              # shorter runs, fewer repeats (~5 min)
+//   sudo npm run bench                         # everything (6 min on a quiet machine, more under load)
+//   sudo npm run bench -- --quick              # shorter runs, fewer repeats (~2.5 min)
 //   sudo npm run bench -- --only tftp,http     # some scenarios
 //   sudo npm run bench -- --runs 5             # repeats per scenario (VM boots, storm rounds, …)
 //
