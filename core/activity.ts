@@ -1,7 +1,8 @@
 /**
  * The operator's view of boots: one info line per step a machine takes
  * (offer, iPXE script, kernel/initrd sent, booted), built from events so the
- * protocol servers stay quiet at info level on their hot paths.
+ * protocol servers stay quiet at info level on their hot paths. Lines carry
+ * the MAC as a field; the pretty format prints it first.
  */
 import type { Logger } from 'pino';
 import type { PixieEmitter } from './events.js';
@@ -18,16 +19,16 @@ export function logActivity(events: PixieEmitter, log: Logger): () => void {
       const what = chainload ? 'iPXE chainload' : machine.stage === 'ipxe' ? 'iPXE script' : machine.stage === 'http' ? 'HTTP boot file' : 'boot file';
       log.info(
         { mac: machine.mac, arch: machine.arch, firmware: machine.firmware, stage: machine.stage, port, bootFile },
-        `${machine.mac}: ${what} ${bootFile} offered (${machine.firmware} ${machine.arch}, via ${serverAddress}, port ${port})`,
+        `${what} ${bootFile} offered (${machine.firmware} ${machine.arch}, via ${serverAddress}, port ${port})`,
       );
     }),
     events.on('file:served', ({ kind, mac, bytes, durationMs, status }) => {
       if (kind !== 'kernel' && kind !== 'initrd' && kind !== 'file') return;
       if (status >= 400) return;
-      log.info({ mac, kind, bytes, durationMs, status }, `${mac ?? 'a machine'}: ${kind} sent, ${mb(bytes)} in ${secs(durationMs)}`);
+      log.info({ mac, kind, bytes, durationMs, status }, `${kind} sent, ${mb(bytes)} in ${secs(durationMs)}`);
     }),
     events.on('boot:ignored', ({ machine, reason }) => {
-      log.debug({ mac: machine.mac, reason }, `${machine.mac}: ignored (${reason})`);
+      log.debug({ mac: machine.mac, reason }, `ignored (${reason})`);
     }),
   ];
   return () => {

@@ -3,7 +3,8 @@
  * (or as `--log-format` says). Plugins and machines get child loggers.
  */
 import { pino, type Logger, type DestinationStream } from 'pino';
-import pretty from 'pino-pretty';
+import { createRequire } from 'node:module';
+import type PinoPretty from 'pino-pretty';
 
 export type { Logger };
 export type LogFormat = 'pretty' | 'json' | 'auto';
@@ -22,11 +23,13 @@ export function createLogger(opts: LogOptions = {}): Logger {
   const format = opts.format ?? 'auto';
   const isTty = 'isTTY' in dest && Boolean((dest as { isTTY?: boolean }).isTTY);
   if (format === 'pretty' || (format === 'auto' && isTty)) {
+    // Loaded only for pretty output: JSON logging (services, CI) never pays for it.
+    const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
     const stream = pretty({
       destination: dest as NodeJS.WritableStream,
       sync: true,
       colorize: isTty,
-      ignore: 'pid,hostname',
+      ignore: opts.timestamps ? 'pid,hostname' : 'pid,hostname,time',
       translateTime: opts.timestamps ? 'SYS:HH:MM:ss.l' : false,
       messageFormat: '{if plugin}[{plugin}] {end}{if mac}{mac} {end}{msg}',
       hideObject: !opts.debug,

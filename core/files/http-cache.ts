@@ -19,7 +19,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import got, { type Response } from 'got';
+import type { Response } from 'got';
 import type { Logger } from 'pino';
 import type { FileSource } from '../boot/spec.js';
 import { PixieError } from '../errors.js';
@@ -92,6 +92,8 @@ export function createHttpCache(opts: HttpCacheOptions): HttpCache {
     const file = `${key}-${randomBytes(6).toString('hex')}.data`;
     const tmp = join(dir, `${file}.${process.pid}.tmp`);
     const started = now();
+    // got is loaded on first use: most pixie instances never fetch a remote file.
+    const { default: got } = await import('got');
     const stream = got.stream(url, {
       headers,
       retry: { limit: 0 },

@@ -15,11 +15,12 @@ test('each boot step becomes one readable info line; unsubscribing stops them', 
   events.emit('boot:ignored', { machine, reason: 'x' });
   off();
   events.emit('dhcp:offer', { machine, port: 67, bootFile: 'again', serverAddress: '10.0.0.1' });
+  t.true(sink.lines.every((l) => l.mac === machine.mac));
   t.deepEqual(
     sink.lines.map((l) => l.msg),
     [
-      '52:54:00:12:34:56: iPXE script http://10.0.0.1/_/ipxe?mac=x offered (bios x64, via 10.0.0.1, port 67)',
-      '52:54:00:12:34:56: kernel sent, 8.1 MB in 1.5 s',
+      'iPXE script http://10.0.0.1/_/ipxe?mac=x offered (bios x64, via 10.0.0.1, port 67)',
+      'kernel sent, 8.1 MB in 1.5 s',
     ],
   );
 });
