@@ -19,7 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PIXIE_CLI, ROOT, addNamespace, deleteNamespace, median, requireBuild, requireSetup, sh, sleep, start, stop, waitForText } from './lib/common.mjs';
+import { PIXIE_CLI, ROOT, addNamespace, deleteNamespace, median, requireBuild, requireSetup, sh, sleep, start, stop, waitForText, writeNginxConfig } from './lib/common.mjs';
 import { printResult, ratioRow } from './lib/result.mjs';
 
 const { values } = parseArgs({
@@ -121,24 +121,7 @@ async function startReference(srv, logDir) {
   if (peerTftp === 'tftpd-hpa') {
     procs.push(start('in.tftpd', ['-L', '-u', 'root', '-a', `${SERVER}:69`, '-s', tftpRoot], { ns: srv, logFile: join(logDir, 'tftpd.log') }));
   }
-  const conf = join(dir, 'nginx.conf');
-  writeFileSync(conf, `daemon off;
-worker_processes auto;
-pid ${dir}/nginx.pid;
-error_log ${dir}/nginx-error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  default_type application/octet-stream;
-  sendfile on;
-  tcp_nopush on;
-  client_body_temp_path ${dir}/nginx-tmp;
-  server {
-    listen ${SERVER}:${PORT};
-    root ${www};
-  }
-}
-`);
+  const conf = writeNginxConfig({ dir, listen: `${SERVER}:${PORT}`, root: www });
   procs.push(start('nginx', ['-p', dir, '-c', conf, '-e', join(dir, 'nginx-error.log')], { ns: srv, logFile: join(logDir, 'nginx.log') }));
   await waitHttp(srv, `http://${SERVER}:${PORT}/boot.ipxe`, 'nginx');
   await sleep(500);

@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { printResult, ratioRow } from './lib/result.mjs';
+import { writeNginxConfig } from './lib/common.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const seconds = Number(process.env.HTTP_BENCH_SECONDS ?? 5);
@@ -118,25 +119,7 @@ try {
   { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   procs.push(pixie);
 
-  const conf = join(dir, 'nginx.conf');
-  writeFileSync(conf, `daemon off;
-worker_processes ${nginxWorkers};
-pid ${dir}/nginx.pid;
-error_log ${dir}/nginx-error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  default_type application/octet-stream;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_requests 1000000;
-  client_body_temp_path ${dir}/nginx-tmp;
-  server {
-    listen 127.0.0.1:${nginxPort};
-    root ${dir};
-  }
-}
-`);
+  const conf = writeNginxConfig({ dir, listen: `127.0.0.1:${nginxPort}`, root: dir, workers: nginxWorkers });
   const nginx = spawn('nginx', ['-p', dir, '-c', conf, '-e', join(dir, 'nginx-error.log')], { stdio: 'ignore' });
   procs.push(nginx);
 

@@ -2,7 +2,7 @@
 // (prefix pxt-bench-<pid>, removed on exit and on SIGINT/SIGTERM too), processes started
 // by PID with their output in a log file, and the path of pixie's built CLI.
 import { execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -149,4 +149,31 @@ export function median(xs) {
   if (!s.length) return NaN;
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * Write an nginx config serving `root` on `listen` (static files, sendfile,
+ * no access log), with its state under `dir`; returns the config's path.
+ */
+export function writeNginxConfig({ dir, listen, root, workers = 'auto' }) {
+  const conf = join(dir, 'nginx.conf');
+  writeFileSync(conf, `daemon off;
+worker_processes ${workers};
+pid ${dir}/nginx.pid;
+error_log ${dir}/nginx-error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  default_type application/octet-stream;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 1000000;
+  client_body_temp_path ${dir}/nginx-tmp;
+  server {
+    listen ${listen};
+    root ${root};
+  }
+}
+`);
+  return conf;
 }
