@@ -37,14 +37,60 @@ export function addServerOptions(cmd: Command, ownPlugin?: string): Command {
     .option('-d, --debug', 'log every decision and ignored packet')
     .option('-t, --log-timestamps', 'add timestamps to log lines')
     .addOption(new Option('--log-format <format>', 'log format').choices(['auto', 'pretty', 'json']));
-  {
-    for (const f of BUILTIN_FLAGS.filter((b) => b.plugin !== ownPlugin)) {
-      const o = new Option(f.flags, `${f.description} (plugin ${f.plugin})`);
-      if (f.list) o.argParser(collect);
-      cmd.addOption(o);
-    }
+  for (const f of BUILTIN_FLAGS.filter((b) => b.plugin !== ownPlugin)) {
+    const o = new Option(f.flags, `${f.description} (plugin ${f.plugin})`);
+    if (f.list) o.argParser(collect);
+    cmd.addOption(o);
   }
+  addEnvVars(cmd);
   return cmd;
+}
+
+/** Repeatable flags have no environment variable (one value per variable). */
+const NO_ENV = new Set(['--plugin', '--ipxe-require']);
+
+/**
+ * Every single-valued flag can also come from the environment, as
+ * `PIXIE_<FLAG>` (`--listen-addr` → `PIXIE_LISTEN_ADDR`), the way containers
+ * are usually configured. A flag on the command line wins over the variable,
+ * and the variable over the config file.
+ */
+function addEnvVars(cmd: Command): void {
+  const vars: Array<{ option: Option; name: string }> = [];
+  for (const o of cmd.options) {
+    if (!o.long || NO_ENV.has(o.long) || o.envVar) continue;
+    if ((o.parseArg as unknown) === collect) continue;
+    const name = `PIXIE_${o.long.slice(2).replace(/-/g, '_').toUpperCase()}`;
+    vars.push({ option: o, name });
+    // Shown in --help. Values are applied below: commander only reads
+    // variables declared before an option is added, and would turn a switch
+    // on for any value ("0" and "false" too).
+    if (o.required || o.optional) o.env(name);
+    else o.description += ` (env: ${name}=1)`;
+  }
+  cmd.hook('preAction', (_root, action) => {
+    if (action !== cmd) return;
+    for (const { option, name } of vars) {
+      const raw = process.env[name];
+      const key = option.attributeName();
+      if (raw === undefined || action.getOptionValueSource(key) === 'cli') continue;
+      if (!option.required && !option.optional) {
+        if (['1', 'true', 'yes', 'on'].includes(raw.trim().toLowerCase())) action.setOptionValueWithSource(key, true, 'env');
+        continue;
+      }
+      let value: unknown = raw;
+      try {
+        if (option.parseArg) value = option.parseArg(raw, undefined);
+        if (option.argChoices && !option.argChoices.includes(raw)) throw new InvalidArgumentError(`Allowed choices are ${option.argChoices.join(', ')}.`);
+      } catch (err) {
+        action.error(`error: ${name}="${raw}" (for ${option.long}) is invalid. ${err instanceof Error ? err.message : ''}`, {
+          exitCode: 2,
+          code: 'commander.invalidArgument',
+        });
+      }
+      action.setOptionValueWithSource(key, value, 'env');
+    }
+  });
 }
 
 export interface ServerFlags {
