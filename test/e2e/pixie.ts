@@ -6,7 +6,8 @@
  */
 import path from 'node:path';
 import { loadavg } from 'node:os';
-import { REPO_ROOT, recordTiming, sleep, type BootTiming, type Firmware, type Lab, type LabBridge, type LabProcess, type Vm } from './harness.js';
+import type { ExecutionContext } from 'ava';
+import { REPO_ROOT, bootTimeoutMs, recordTiming, sleep, type BootTiming, type Firmware, type Lab, type LabBridge, type LabProcess, type Vm } from './harness.js';
 import { DNSMASQ_READY, dnsmasqArgs } from './lab/dnsmasq.js';
 
 /** One of pixie's JSON log lines. */
@@ -149,4 +150,16 @@ export const MARKER = /PIXIE-E2E-MARKER cmdline=.*/;
 /** Records a pixie scenario's power-on → marker time (with the load average, as the reference does). */
 export function recordScenario(scenario: string, vm: Vm, bootMs: number, extra: Record<string, unknown> = {}): BootTiming {
   return recordTiming({ scenario, firmware: vm.firmware, accel: vm.accel, bootMs, load1: Number((loadavg()[0] ?? 0).toFixed(2)), ...extra });
+}
+
+/**
+ * Wait for `vm`'s marker line, assert it carries exactly `cmdline` (as the
+ * firmware passes it), record the boot time under `scenario` and log it.
+ */
+export async function expectBoot(t: ExecutionContext, vm: Vm, scenario: string, cmdline: string): Promise<{ match: RegExpExecArray; elapsedMs: number }> {
+  const marker = await vm.waitFor(MARKER, bootTimeoutMs(vm));
+  t.is(marker.match[0], expectedMarker(vm.firmware, cmdline));
+  recordScenario(scenario, vm, marker.elapsedMs);
+  t.log(`${vm.firmware}${vm.bridge ? ` on br${vm.bridge}` : ''}: power-on → marker ${marker.elapsedMs} ms (${vm.accel})`);
+  return marker;
 }

@@ -12,8 +12,8 @@
 import test from 'ava';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Lab, REPO_ROOT, bootTimeoutMs, ensurePayload, requireTools, type Payload } from '../harness.js';
-import { MARKER, expectedMarker, recordScenario, startAddressServer, startPixie } from '../pixie.js';
+import { Lab, REPO_ROOT, ensurePayload, requireTools, type Payload } from '../harness.js';
+import { expectBoot, startAddressServer, startPixie } from '../pixie.js';
 
 /** A folder with the payload as vmlinuz / initrd.img. */
 function payloadDir(lab: Lab, payload: Payload): string {
@@ -41,10 +41,7 @@ test.serial('5a. pixie api + examples/api-example: the VM boots the kernel, init
     await api.waitForOutput(/api-example listening on/, 10_000);
     const pixie = await startPixie(lab, ['api', 'http://127.0.0.1:4242']);
     const vm = await lab.startVm({ firmware: 'bios-ipxe' });
-    const marker = await vm.waitFor(MARKER, bootTimeoutMs(vm));
-    t.is(marker.match[0], expectedMarker('bios-ipxe', cmdline));
-    recordScenario('s5-api-example', vm, marker.elapsedMs);
-    t.log(`power-on → marker ${marker.elapsedMs} ms (${vm.accel})`);
+    await expectBoot(t, vm, 's5-api-example', cmdline);
     t.regex(api.output(), new RegExp(`boot request for ${vm.mac}: answering with http://${ip.replace(/\./g, '\\.')}:8081/vmlinuz`));
     // pixie fetched the kernel and initrd the API named and served them to the VM.
     t.regex(files.output(), /"GET \/vmlinuz HTTP\/1\.1" 200/);
@@ -84,9 +81,7 @@ test.serial('5b. pixie api + examples/api-per-mac: a listed MAC boots, a MAC the
     t.log(`404'd VM gave up after ${gaveUp.elapsedMs} ms`);
     // SeaBIOS then sits at "No bootable device" for good: switch it off.
     await refused.stop();
-    const marker = await booted.waitFor(MARKER, bootTimeoutMs(booted));
-    t.is(marker.match[0], expectedMarker('bios-ipxe', cmdline));
-    recordScenario('s5-api-per-mac', booted, marker.elapsedMs);
+    await expectBoot(t, booted, 's5-api-per-mac', cmdline);
     t.notRegex(refused.console(), /PIXIE-E2E-MARKER|\/_\/ipxe/);
     t.regex(api.output(), new RegExp(`boot request for ${unknown}: not listed, not booting it`));
     // pixie asked the API, heard 404, and stayed silent: no proxy offer for that MAC.

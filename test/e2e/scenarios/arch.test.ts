@@ -13,8 +13,8 @@
  * scenarios) prove.
  */
 import test from 'ava';
-import { Lab, bootTimeoutMs, ensurePayload, type Vm } from '../harness.js';
-import { MARKER, expectedMarker, recordScenario, startAddressServer, startPixie } from '../pixie.js';
+import { Lab, ensurePayload, type Vm } from '../harness.js';
+import { expectBoot, startAddressServer, startPixie } from '../pixie.js';
 
 test.serial('arm64 UEFI PXE: option 93 = 11 → TFTP ipxe-arm64.efi → iPXE → HTTP → arm64 kernel + initramfs → marker', async (t) => {
   t.timeout(480_000);
@@ -25,10 +25,7 @@ test.serial('arm64 UEFI PXE: option 93 = 11 → TFTP ipxe-arm64.efi → iPXE →
     const cmdline = 'console=ttyAMA0 quiet pixie.case=arm64-pxe';
     const pixie = await startPixie(lab, ['boot', payload.kernel, payload.initrd, '--cmdline', cmdline]);
     const vm = await lab.startVm({ firmware: 'arm64-pxe' });
-    const marker = await vm.waitFor(MARKER, bootTimeoutMs(vm));
-    t.is(marker.match[0], expectedMarker('arm64-pxe', cmdline));
-    recordScenario('arch-arm64-pxe', vm, marker.elapsedMs);
-    t.log(`power-on → marker ${marker.elapsedMs} ms (${vm.accel})`);
+    await expectBoot(t, vm, 'arch-arm64-pxe', cmdline);
     await vm.waitFor(/PIXIE-E2E-INFO arch=aarch64/, 30_000);
     const ip = lab.bridge().serverIp;
     t.true(pixie.find({ service: 'dhcp', mac: vm.mac, arch: 'arm64', firmware: 'efi', stage: 'pxe', bootFile: 'ipxe-arm64.efi' }, /^(offer|ack) to/).length > 0, pixie.tail());
@@ -53,10 +50,7 @@ test.serial('mixed rack: one pixie boots an x86-64 UEFI VM and an arm64 UEFI HTT
     const vms = await Promise.all([lab.startVm({ firmware: 'uefi-pxe' }), lab.startVm({ firmware: 'arm64-http' })]);
     const ip = lab.bridge().serverIp;
     const check = async (vm: Vm, want: { info: RegExp; arch: string; firmwareUrl: string }): Promise<void> => {
-      const marker = await vm.waitFor(MARKER, bootTimeoutMs(vm));
-      t.is(marker.match[0], expectedMarker(vm.firmware, cmdline));
-      recordScenario(`arch-mixed-${vm.firmware}`, vm, marker.elapsedMs);
-      t.log(`${vm.firmware}: power-on → marker ${marker.elapsedMs} ms (${vm.accel})`);
+      await expectBoot(t, vm, `arch-mixed-${vm.firmware}`, cmdline);
       // The kernel that runs is the one for this architecture.
       await vm.waitFor(want.info, 30_000);
       t.true(pixie.find({ service: 'dhcp', mac: vm.mac, stage: 'ipxe', bootFile: `http://${ip}/_/ipxe?mac=${vm.mac}&arch=${want.arch}` }).length > 0, pixie.tail());

@@ -18,7 +18,7 @@ import test from 'ava';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Lab, bootTimeoutMs, ensurePayload } from '../harness.js';
-import { MARKER, expectedMarker, recordScenario, startAddressServer, startPixie } from '../pixie.js';
+import { expectBoot, expectedMarker, MARKER, recordScenario, startAddressServer, startPixie } from '../pixie.js';
 
 test.serial('1. BIOS, iPXE ROM: proxyDHCP → iPXE → HTTP script → kernel + initrd → marker', async (t) => {
   t.timeout(300_000);
@@ -30,10 +30,7 @@ test.serial('1. BIOS, iPXE ROM: proxyDHCP → iPXE → HTTP script → kernel + 
     const cmdline = 'console=ttyS0 quiet pixie.case=s1';
     const pixie = await startPixie(lab, ['boot', payload.kernel, payload.initrd, '--cmdline', cmdline]);
     const vm = await lab.startVm({ firmware: 'bios-ipxe' });
-    const marker = await vm.waitFor(MARKER, bootTimeoutMs(vm));
-    t.is(marker.match[0], expectedMarker('bios-ipxe', cmdline));
-    recordScenario('s1-bios-ipxe', vm, marker.elapsedMs);
-    t.log(`power-on → marker ${marker.elapsedMs} ms (${vm.accel})`);
+    await expectBoot(t, vm, 's1-bios-ipxe', cmdline);
     // The ROM's iPXE got the script URL straight away: no TFTP step.
     const offers = pixie.find({ mac: vm.mac, stage: 'ipxe' }, /^offer to/);
     t.true(offers.length > 0, pixie.tail());
@@ -56,10 +53,7 @@ test.serial('2. BIOS legacy path: ROM iPXE without HTTPS → TFTP ipxe.pxe (iPXE
     const cmdline = 'console=ttyS0 quiet pixie.case=s2';
     const pixie = await startPixie(lab, ['boot', payload.kernel, payload.initrd, '--cmdline', cmdline, '--ipxe-require', 'https']);
     const vm = await lab.startVm({ firmware: 'bios-pxe' });
-    const marker = await vm.waitFor(MARKER, bootTimeoutMs(vm));
-    t.is(marker.match[0], expectedMarker('bios-pxe', cmdline));
-    recordScenario('s2-bios-pxe-chainload', vm, marker.elapsedMs);
-    t.log(`power-on → marker ${marker.elapsedMs} ms (${vm.accel})`);
+    await expectBoot(t, vm, 's2-bios-pxe-chainload', cmdline);
     const serverIp = lab.bridge().serverIp;
     // The ROM's iPXE was handed ipxe.pxe over TFTP because it lacks HTTPS …
     const chainload = pixie.find({ mac: vm.mac, stage: 'ipxe', bootFile: 'ipxe.pxe' }, /its iPXE lacks https, chainloading ipxe\.pxe/);

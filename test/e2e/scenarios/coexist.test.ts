@@ -9,8 +9,8 @@
  *     binding port 67 normally.
  */
 import test from 'ava';
-import { Lab, bootTimeoutMs, ensurePayload } from '../harness.js';
-import { MARKER, expectedMarker, recordScenario, startAddressServer, startPixie } from '../pixie.js';
+import { Lab, ensurePayload } from '../harness.js';
+import { expectBoot, startAddressServer, startPixie } from '../pixie.js';
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -24,10 +24,7 @@ test.serial('6a. same host: pixie --dhcp-no-bind, then dnsmasq in wildcard mode 
     t.true(pixie.find({ service: 'dhcp' }, /proxyDHCP on UDP 67 \(raw socket, port not bound\)/).length === 1, pixie.tail());
     const dnsmasq = await startAddressServer(lab, { wildcard: true });
     const vm = await lab.startVm({ firmware: 'bios-ipxe' });
-    const marker = await vm.waitFor(MARKER, bootTimeoutMs(vm));
-    t.is(marker.match[0], expectedMarker('bios-ipxe', cmdline));
-    recordScenario('s6-same-host-no-bind', vm, marker.elapsedMs);
-    t.log(`power-on → marker ${marker.elapsedMs} ms (${vm.accel})`);
+    await expectBoot(t, vm, 's6-same-host-no-bind', cmdline);
     // The lease is dnsmasq's, the boot offer pixie's, both from 10.77.0.1.
     t.regex(dnsmasq.output(), new RegExp(`DHCPACK\\(br0\\) 10\\.77\\.0\\.1\\d\\d ${escape(vm.mac)}`));
     t.true(pixie.find({ service: 'dhcp', mac: vm.mac, bootFile: `http://10.77.0.1/_/ipxe?mac=${vm.mac}&arch=x64` }, /^offer to/).length > 0, pixie.tail());
@@ -50,10 +47,7 @@ test.serial('6b. another host: dnsmasq in a second namespace, pixie binds port 6
     const pixie = await startPixie(lab, ['boot', payload.kernel, payload.initrd, '--cmdline', cmdline]);
     t.true(pixie.find({ service: 'dhcp', noBind: false }, /^proxyDHCP on UDP 67, PXE boot server on UDP 4011$/).length === 1, pixie.tail());
     const vm = await lab.startVm({ firmware: 'bios-ipxe' });
-    const marker = await vm.waitFor(MARKER, bootTimeoutMs(vm));
-    t.is(marker.match[0], expectedMarker('bios-ipxe', cmdline));
-    recordScenario('s6-other-host', vm, marker.elapsedMs);
-    t.log(`power-on → marker ${marker.elapsedMs} ms (${vm.accel})`);
+    await expectBoot(t, vm, 's6-other-host', cmdline);
     t.regex(dnsmasq.output(), new RegExp(`DHCPACK\\(eth0\\) 10\\.77\\.0\\.1\\d\\d ${escape(vm.mac)}`));
     // The VM's router/DHCP server is the other host; its boot server is pixie.
     t.regex(vm.console(), /gw 10\.77\.0\.2\b/);

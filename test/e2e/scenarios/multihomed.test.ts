@@ -6,8 +6,8 @@
  * in the TFTP download (br1) and in the iPXE script URL — and reach the marker.
  */
 import test from 'ava';
-import { Lab, bootTimeoutMs, ensurePayload, type Vm } from '../harness.js';
-import { MARKER, expectedMarker, recordScenario, startAddressServer, startPixie } from '../pixie.js';
+import { Lab, ensurePayload, type Vm } from '../harness.js';
+import { expectBoot, startAddressServer, startPixie } from '../pixie.js';
 
 test('7. multi-homed: a VM on each of two subnets boots, each pointed at its own subnet\'s pixie address', async (t) => {
   t.timeout(420_000);
@@ -19,10 +19,7 @@ test('7. multi-homed: a VM on each of two subnets boots, each pointed at its own
     const pixie = await startPixie(lab, ['boot', payload.kernel, payload.initrd, '--cmdline', cmdline]);
     const vms = await Promise.all([lab.startVm({ firmware: 'bios-ipxe', bridge: 0 }), lab.startVm({ firmware: 'uefi-pxe', bridge: 1 })]);
     const check = async (vm: Vm): Promise<void> => {
-      const marker = await vm.waitFor(MARKER, bootTimeoutMs(vm));
-      t.is(marker.match[0], expectedMarker(vm.firmware, cmdline));
-      recordScenario(`s7-multihomed-br${vm.bridge}`, vm, marker.elapsedMs);
-      t.log(`${vm.firmware} on br${vm.bridge}: power-on → marker ${marker.elapsedMs} ms (${vm.accel})`);
+      await expectBoot(t, vm, `s7-multihomed-br${vm.bridge}`, cmdline);
       const ip = lab.bridge(vm.bridge).serverIp;
       const offers = pixie.find({ service: 'dhcp', mac: vm.mac }, /^(offer|ack) to/);
       t.true(offers.length > 0, pixie.tail());

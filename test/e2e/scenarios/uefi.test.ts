@@ -11,8 +11,8 @@
  * starts with "kernel " (see expectedMarker).
  */
 import test from 'ava';
-import { Lab, bootTimeoutMs, ensurePayload } from '../harness.js';
-import { MARKER, expectedMarker, recordScenario, startAddressServer, startPixie } from '../pixie.js';
+import { Lab, ensurePayload } from '../harness.js';
+import { expectBoot, startAddressServer, startPixie } from '../pixie.js';
 
 test.serial('3. UEFI x64 PXE: proxyDHCP/4011 → TFTP ipxe.efi → iPXE → HTTP script → marker', async (t) => {
   t.timeout(360_000);
@@ -24,10 +24,7 @@ test.serial('3. UEFI x64 PXE: proxyDHCP/4011 → TFTP ipxe.efi → iPXE → HTTP
     const cmdline = 'console=ttyS0 quiet pixie.case=s3';
     const pixie = await startPixie(lab, ['boot', payload.kernel, payload.initrd, '--cmdline', cmdline]);
     const vm = await lab.startVm({ firmware: 'uefi-pxe' });
-    const marker = await vm.waitFor(MARKER, bootTimeoutMs(vm));
-    t.is(marker.match[0], expectedMarker('uefi-pxe', cmdline));
-    recordScenario('s3-uefi-pxe', vm, marker.elapsedMs);
-    t.log(`power-on → marker ${marker.elapsedMs} ms (${vm.accel})`);
+    await expectBoot(t, vm, 's3-uefi-pxe', cmdline);
     // OVMF's PXE was answered on 67 and on the PXE boot server port with ipxe.efi …
     t.true(pixie.find({ mac: vm.mac, stage: 'pxe', firmware: 'efi', port: 4011, bootFile: 'ipxe.efi' }, /^ack to/).length > 0, pixie.tail());
     t.is(pixie.find({ service: 'tftp', filename: 'ipxe.efi' }, /^tftp: sent "ipxe\.efi"/).length, 1, pixie.tail());
@@ -50,10 +47,7 @@ test.serial('4. UEFI HTTP Boot: pixie offers an http:// URL for ipxe.efi; no TFT
     const cmdline = 'console=ttyS0 quiet pixie.case=s4';
     const pixie = await startPixie(lab, ['boot', payload.kernel, payload.initrd, '--cmdline', cmdline]);
     const vm = await lab.startVm({ firmware: 'uefi-http' });
-    const marker = await vm.waitFor(MARKER, bootTimeoutMs(vm));
-    t.is(marker.match[0], expectedMarker('uefi-http', cmdline));
-    recordScenario('s4-uefi-http', vm, marker.elapsedMs);
-    t.log(`power-on → marker ${marker.elapsedMs} ms (${vm.accel})`);
+    await expectBoot(t, vm, 's4-uefi-http', cmdline);
     const serverIp = lab.bridge().serverIp;
     const offers = pixie.find({ mac: vm.mac, stage: 'http' }, /^(offer|ack) to/);
     t.true(offers.length > 0, pixie.tail());
